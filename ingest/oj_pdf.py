@@ -1,0 +1,389 @@
+"""Parse an act from its Official Journal PDF, recovering the structure from the text.
+
+pypdf gives lines in reading order. Three facts about OJ layout carry the whole parse:
+- a line that wraps onto the next one ends with a space, so a line without one ends a
+  block (paragraph, point, subparagraph, heading);
+- each page ends with a running footer ("OJ L, 12.7.2024 EN", "ELI: … 51/144") followed
+  only by that page's footnotes, so everything from the footer on is dropped;
+- markers come in sequence (Article 5 follows Article 4, paragraph 2 follows 1), which tells
+  a real heading or paragraph from a cross-reference that happens to start a line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError, PyPdfError
+
+from ingest.errors import ParseError
+from ingest.text import clean, drop_quoted_footnotes
+from kb.model import Act, Block, Heading, Unit
+
+_FOOTER = re.compile(
+    r"^(EN OJ L,? |OJ L,? \d{1,2}\.\d{1,2}\.\d{4}\s+EN$|Official Journal\s*$|ELI: http|\d+/\d+ ELI: )"
+)
+_ARTICLE = re.compile(r"^Article (\d+[a-z]?)$")
+_CHAPTER = re.compile(r"^CHAPTER ([IVXLC]+)$")
+_SECTION = re.compile(r"^SECTION (\d+)$")
+_ANNEX = re.compile(r"^ANNEX ([IVXLC]+)$")
+_RECITAL = re.compile(r"^\((\d+)\)\s+(.*)$")
+_PARAGRAPH = re.compile(r"^(\d+[a-z]?)\.\s+(.*)$")
+_POINT = re.compile(r"^\(([a-z]{1,3}|\d{1,3}[a-z]?)\)\s+(.*)$")
+_DASH = re.compile(r"^([—–-])\s+(.*)$")
+_ANNEX_HEADING = re.compile(r"^(?:Section|SECTION|Part|PART) ([A-Z0-9]+)\b")
+_ROMAN = re.compile(r"^(?=[ivxlc]+$)(?:x{0,3})(?:ix|iv|v?i{0,3})$")
+
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+
+_ROMANS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
+           "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"]
+
+
+@dataclass
+class Line:
+    text: str
+    page: int  # 1-based
+
+
+def parse_file(path: Path, act_id: str, short_name: str) -> Act:
+    if path.stat().st_size == 0:
+        raise ParseError(path, "the file is empty")
+    try:
+        reader = PdfReader(path)
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError) as exc:
+        raise ParseError(path, f"not a readable PDF ({exc})") from exc
+    if not any(p.strip() for p in pages):
+        raise ParseError(path, "the PDF has no extractable text (is it a scan?)")
+    lines = _logical_lines(_body_lines(pages))
+    act = _Parser(path, act_id, short_name).parse(lines)
+    for unit in act.units:
+        unit.render()
+    return act
+
+
+def _body_lines(pages: list[str]) -> list[Line]:
+    out: list[Line] = []
+    for number, page in enumerate(pages, start=1):
+        for raw in page.split("\n"):
+            if _FOOTER.match(raw.strip()):
+                break  # the running footer; only footnotes follow it on the page
+            out.append(Line(raw.rstrip("\n"), number))
+    return out
+
+
+_SOFT_BREAK = "\u00ad"  # marks a word broken by a hyphen at a line end, until it is decided
+
+
+def _logical_lines(lines: list[Line]) -> list[Line]:
+    """Join wrapped lines into one line per block, repairing hyphenation at line ends."""
+    vocabulary = {w.lower() for line in lines for w in _WORD.findall(line.text)}
+    out: list[Line] = []
+    current: Line | None = None
+    for line in lines:
+        text = line.text
+        if current is None:
+            current = Line(text, line.page)
+        else:
+            current.text += text
+        if current.text.endswith(" "):
+            continue  # a soft wrap: the block goes on
+        if re.search(r"[A-Za-z]-$", current.text):
+            current.text = current.text[:-1] + _SOFT_BREAK
+            continue
+        out.append(Line(drop_quoted_footnotes(clean(current.text)), current.page))
+        current = None
+    if current is not None:
+        out.append(Line(drop_quoted_footnotes(clean(current.text)), current.page))
+    return [_repair_hyphens(line, vocabulary) for line in out if line.text]
+
+
+def _repair_hyphens(line: Line, vocabulary: set[str]) -> Line:
+    """Decide each line-end hyphen: "experimenta-tion" is one word, "start-ups" keeps it."""
+
+    def fix(m: re.Match[str]) -> str:
+        hyphenated = f"{m.group(1)}-{m.group(2)}"
+        joined = m.group(1) + m.group(2)
+        if joined.lower() in vocabulary and hyphenated.lower() not in vocabulary:
+            return joined
+        return hyphenated
+
+    return Line(re.sub(rf"([A-Za-z]+){_SOFT_BREAK}([A-Za-z]+)", fix, line.text), line.page)
+
+
+class _Parser:
+    def __init__(self, path: Path, act_id: str, short_name: str) -> None:
+        self.path = path
+        self.act = Act(id=act_id, short_name=short_name, title="", source_format="oj-pdf")
+        self.unit: Unit | None = None
+        self.stack: list[tuple[str, Block]] = []  # open point lists: (list type, last point)
+        self.lead: Block | None = None  # the block that a new list of points hangs from
+        self.section_block: Block | None = None  # current annex section heading
+        self.chapter: Heading | None = None
+        self.section: Heading | None = None
+        self.expect_title = False
+
+    # -- driving --------------------------------------------------------------------------
+
+    def parse(self, lines: list[Line]) -> Act:
+        stage = "title"
+        title: list[str] = []
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            text = line.text
+            nxt = lines[i + 1].text if i + 1 < len(lines) else ""
+            if stage == "title":
+                if text.startswith("THE EUROPEAN PARLIAMENT") or text.startswith("THE COUNCIL"):
+                    stage = "citations"
+                else:
+                    title.append(text)
+            elif stage == "citations":
+                if text == "Whereas:":
+                    stage = "recitals"
+            elif stage == "recitals":
+                if text.startswith("HAVE ADOPTED THIS"):
+                    self._close_unit()
+                    stage = "articles"
+                else:
+                    self._recital_line(line)
+            elif stage == "articles":
+                if text.startswith("This Regulation shall be binding in its entirety"):
+                    self._close_unit()
+                    self.act.final_formula = text
+                    stage = "final"
+                else:
+                    i = self._article_line(lines, i)
+            elif stage == "final":
+                if self._starts_annex(text):
+                    stage = "annexes"
+                    continue
+                if text.startswith("Done at"):
+                    self.act.final_formula += "\n" + text
+            elif stage == "annexes":
+                i = self._annex_line(lines, i, nxt)
+            i += 1
+        self._close_unit()
+        self.act.title = clean(" ".join(title))
+        if not self.act.of_kind("article"):
+            raise ParseError(self.path, "no articles found; is this an Official Journal act?")
+        return self.act
+
+    # -- recitals --------------------------------------------------------------------------
+
+    def _recital_line(self, line: Line) -> None:
+        m = _RECITAL.match(line.text)
+        expected = str(len(self.act.of_kind("recital")) + 1)
+        if m and m.group(1) == expected:
+            self._close_unit()
+            self._open(Unit(kind="recital", id=f"rct_{expected}", num=expected, anchor=f"rct_{expected}"), line)
+            self._add_top(Block(kind="text", num=None, text=m.group(2)), line)
+        elif self.unit is not None:
+            self._add_text(line)
+
+    # -- enacting terms --------------------------------------------------------------------
+
+    def _article_line(self, lines: list[Line], i: int) -> int:
+        line = lines[i]
+        text = line.text
+        nxt = lines[i + 1].text if i + 1 < len(lines) else ""
+        if m := _CHAPTER.match(text):
+            self._close_unit()
+            self.chapter = Heading(kind="chapter", num=m.group(1), title=nxt)
+            self.section = None
+            self.act.chapters.append(self.chapter)
+            return i + 1
+        if (m := _SECTION.match(text)) and self.chapter is not None:
+            self._close_unit()
+            self.section = Heading(kind="section", num=m.group(1), title=nxt)
+            self.act.sections.append(self.section)
+            return i + 1
+        m = _ARTICLE.match(text)
+        if m and m.group(1) == str(len(self.act.of_kind("article")) + 1):
+            self._close_unit()
+            num = m.group(1)
+            unit = Unit(kind="article", id=f"art_{num}", num=num, title=nxt, anchor=f"art_{num}",
+                        chapter=self.chapter, section=self.section)
+            self._open(unit, line)
+            return i + 1
+        if self.unit is None:
+            return i
+        self._body_line(line, lines[i + 1:i + 3])
+        return i
+
+    def _body_line(self, line: Line, ahead: list[Line]) -> None:
+        assert self.unit is not None
+        text = line.text
+        m = _PARAGRAPH.match(text)
+        if m and self.unit.kind == "article" and m.group(1) == self._next_paragraph():
+            block = Block(kind="paragraph", num=m.group(1), marker=f"{m.group(1)}.", text=m.group(2))
+            self._add_top(block, line)
+            return
+        if m and self.unit.kind == "annex" and self._fits_list("dot", m.group(1)):
+            self._add_point("dot", m.group(1), f"{m.group(1)}.", m.group(2), line)
+            return
+        if m := _POINT.match(text):
+            kind = self._list_type(m.group(1), ahead)
+            self._add_point(kind, m.group(1), f"({m.group(1)})", m.group(2), line)
+            return
+        if m := _DASH.match(text):
+            self._add_point("dash", None, m.group(1), m.group(2), line)
+            return
+        self._add_text(line)
+
+    def _next_paragraph(self) -> str:
+        assert self.unit is not None
+        numbered = [b for b in self.unit.blocks if b.kind == "paragraph"]
+        if not numbered:
+            # Only a first paragraph may open an article; "1." later is a list item.
+            return "1" if not self.unit.blocks else "\0"
+        return str(int(re.sub(r"\D", "", numbered[-1].num or "0")) + 1)
+
+    # -- annexes ---------------------------------------------------------------------------
+
+    def _starts_annex(self, text: str) -> bool:
+        m = _ANNEX.match(text)
+        return bool(m) and m.group(1) == _ROMANS[len(self.act.of_kind("annex"))]
+
+    def _annex_line(self, lines: list[Line], i: int, nxt: str) -> int:
+        line = lines[i]
+        if self._starts_annex(line.text):
+            self._close_unit()
+            num = _ANNEX.match(line.text).group(1)  # type: ignore[union-attr]
+            self._open(Unit(kind="annex", id=f"anx_{num}", num=num, title=nxt, anchor=f"anx_{num}"), line)
+            return i + 1
+        if self.unit is None:
+            return i
+        if m := _ANNEX_HEADING.match(line.text):
+            heading = Block(kind="heading", num=m.group(1), text=line.text)
+            self.unit.blocks.append(heading)
+            self.section_block = heading
+            self.stack = []
+            self.lead = None
+            self._extend_pages(line)
+            return i
+        self._body_line(line, lines[i + 1:i + 3])
+        return i
+
+    # -- building blocks -------------------------------------------------------------------
+
+    def _open(self, unit: Unit, line: Line) -> None:
+        self.unit = unit
+        unit.pages = (line.page, line.page)
+        self.stack = []
+        self.lead = None
+        self.section_block = None
+        self.act.units.append(unit)
+
+    def _close_unit(self) -> None:
+        self.unit = None
+        self.stack = []
+        self.lead = None
+        self.section_block = None
+
+    def _extend_pages(self, line: Line) -> None:
+        assert self.unit is not None and self.unit.pages is not None
+        self.unit.pages = (self.unit.pages[0], line.page)
+
+    def _top(self) -> list[Block]:
+        assert self.unit is not None
+        return self.section_block.children if self.section_block is not None else self.unit.blocks
+
+    def _add_top(self, block: Block, line: Line) -> None:
+        self._top().append(block)
+        self.stack = []
+        self.lead = block
+        self._extend_pages(line)
+
+    def _add_text(self, line: Line) -> None:
+        """An unnumbered line: a subparagraph of the open paragraph, or of the unit itself."""
+        block = Block(kind="text", num=None, text=line.text)
+        if self.stack and line.text.startswith("‘"):
+            # Quoted text is the new wording an amending point inserts: it belongs to that point.
+            self.stack[-1][1].children.append(block)
+            self._extend_pages(line)
+            return
+        if self.stack:
+            # After a list, text belongs to what opened the list (the paragraph), not to the
+            # last point: that is how the acts are drafted in the overwhelming majority.
+            owner = self._list_owner()
+            if owner is not None and owner.kind == "paragraph":
+                owner.children.append(block)
+                self.stack = []
+                self.lead = block
+                self._extend_pages(line)
+                return
+            self.stack = []
+        paragraph = self._open_paragraph()
+        if paragraph is not None:
+            paragraph.children.append(block)
+            self.lead = block
+            self._extend_pages(line)
+            return
+        self._add_top(block, line)
+
+    def _open_paragraph(self) -> Block | None:
+        top = self._top()
+        if top and top[-1].kind == "paragraph":
+            return top[-1]
+        return None
+
+    def _list_owner(self) -> Block | None:
+        top = self._top()
+        if not top:
+            return None
+        last = top[-1]
+        return last
+
+    def _fits_list(self, kind: str, num: str) -> bool:
+        for list_kind, last in reversed(self.stack):
+            if list_kind == kind:
+                return num == str(int(re.sub(r"\D", "", last.num or "0") or 0) + 1)
+        return num == "1"
+
+    def _list_type(self, num: str, ahead: list[Line]) -> str:
+        if num[0].isdigit():
+            return "num"
+        if not _ROMAN.match(num):
+            return "alpha"
+        # "(i)" after "(h)" is ambiguous: roman when a roman list is open or the next marker
+        # goes on as roman ("(ii)"), alphabetic when it continues the letters.
+        open_alpha = next((b for k, b in reversed(self.stack) if k == "alpha"), None)
+        open_roman = any(k == "roman" for k, _ in self.stack)
+        if open_roman:
+            return "roman"
+        if open_alpha is not None and open_alpha.num and len(num) == 1 and len(open_alpha.num) == 1:
+            if ord(num) == ord(open_alpha.num) + 1:
+                nxt = next((_POINT.match(a.text) for a in ahead if _POINT.match(a.text)), None)
+                if nxt and _ROMAN.match(nxt.group(1)) and len(nxt.group(1)) > 1:
+                    return "roman"
+                return "alpha"
+        if num == "i" and open_alpha is None:
+            return "roman" if self.stack else "alpha"
+        return "roman" if open_alpha is not None or num != "i" else "alpha"
+
+    def _add_point(self, kind: str, num: str | None, marker: str, text: str, line: Line) -> None:
+        block = Block(kind="point", num=num, marker=marker, text=text)
+        # Close deeper lists down to this list type, if it is open.
+        for depth in range(len(self.stack) - 1, -1, -1):
+            if self.stack[depth][0] == kind:
+                del self.stack[depth:]
+                parent = self.stack[-1][1] if self.stack else self.lead
+                break
+        else:
+            parent = self.stack[-1][1] if self.stack else self.lead
+            if parent is None:
+                parent_list = self._top()
+                parent_list.append(block)
+                self.stack.append((kind, block))
+                self._extend_pages(line)
+                return
+        if parent is None:
+            self._top().append(block)
+        else:
+            parent.children.append(block)
+        self.stack.append((kind, block))
+        self._extend_pages(line)

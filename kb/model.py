@@ -1,0 +1,147 @@
+"""The document model every parser produces and everything downstream reads.
+
+An act is a list of units (recitals, articles, annexes). A unit's body is a tree of
+blocks (paragraphs, points, subpoints, plain text, annex section headings). The unit's
+`text` is rendered from that tree once, and every block knows its character span in it,
+so a passage can always be a verbatim slice of its unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+UnitKind = Literal["recital", "article", "annex"]
+BlockKind = Literal["paragraph", "point", "text", "heading"]
+
+UNIT_PREFIX: dict[str, UnitKind] = {"rct": "recital", "art": "article", "anx": "annex"}
+
+
+@dataclass
+class Heading:
+    """A chapter or section of the enacting terms."""
+
+    kind: Literal["chapter", "section"]
+    num: str  # "III" for a chapter, "2" for a section
+    title: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind.capitalize()} {self.num}"
+
+
+@dataclass
+class CrossRef:
+    """A reference found in a unit's text, resolved inside the corpus when it can be."""
+
+    text: str  # as written: "Article 6(2)", "Annex III", "Regulation (EU) 2016/679"
+    start: int  # offsets into the unit text
+    end: int
+    doc: str | None = None  # target act id when inside the corpus
+    unit: str | None = None  # target unit id ("art_6") when inside the corpus
+    pinpoint: str | None = None  # "6(2)" when the reference names a paragraph or point
+    external: str | None = None  # "Regulation (EU) 2016/679" when it points outside
+
+
+@dataclass
+class Block:
+    kind: BlockKind
+    num: str | None  # "1" for a paragraph, "a" / "i" / "12" for points, "A" for a heading
+    text: str  # the block's own text, without its marker and without its children
+    marker: str = ""  # the number as printed: "1.", "(a)", "(12)"; empty for text and headings
+    children: list[Block] = field(default_factory=list)
+    # Filled in by Unit.render(): spans in the unit text.
+    start: int = 0  # where the block (with its number) starts
+    end: int = 0  # where the block and all its children end
+    own_end: int = 0  # where the block's own text ends (before its children)
+
+    def walk(self) -> list[Block]:
+        out = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return out
+
+
+@dataclass
+class Unit:
+    kind: UnitKind
+    id: str  # EUR-Lex style: "art_5", "rct_27" (printed number), "anx_III"
+    num: str  # "5", "27", "III"
+    title: str = ""  # article or annex title; empty for recitals
+    blocks: list[Block] = field(default_factory=list)
+    anchor: str = ""  # element id in the EUR-Lex XHTML (differs for Data Act recitals)
+    chapter: Heading | None = None
+    section: Heading | None = None
+    pages: tuple[int, int] | None = None  # first and last PDF page, 1-based, when parsed from PDF
+    text: str = ""
+    refs: list[CrossRef] = field(default_factory=list)
+
+    def render(self) -> str:
+        """Lay the blocks out as text, one block a line, and record each block's span."""
+        parts: list[str] = []
+        pos = 0
+
+        def emit(block: Block) -> None:
+            nonlocal pos
+            if parts:
+                parts.append("\n")
+                pos += 1
+            block.start = pos
+            marker = block.marker
+            line = f"{marker} {block.text}" if marker and block.text else (marker or block.text)
+            parts.append(line)
+            pos += len(line)
+            block.own_end = pos
+            for child in block.children:
+                emit(child)
+            block.end = pos
+
+        for block in self.blocks:
+            emit(block)
+        self.text = "".join(parts)
+        return self.text
+
+    @property
+    def label(self) -> str:
+        return {"recital": "Recital", "article": "Article", "annex": "Annex"}[self.kind] + (
+            f" {self.num}"
+        )
+
+    def all_blocks(self) -> list[Block]:
+        out: list[Block] = []
+        for block in self.blocks:
+            out.extend(block.walk())
+        return out
+
+    def paragraphs(self) -> list[Block]:
+        """Top-level paragraphs: numbered ones, or the unnumbered text blocks counted in order."""
+        return [b for b in self.blocks if b.kind in ("paragraph", "text")]
+
+    @property
+    def numbered_paragraphs(self) -> bool:
+        return any(b.kind == "paragraph" for b in self.blocks)
+
+
+@dataclass
+class Act:
+    id: str  # "ai-act"
+    short_name: str  # "AI Act"
+    title: str
+    units: list[Unit] = field(default_factory=list)
+    chapters: list[Heading] = field(default_factory=list)
+    sections: list[Heading] = field(default_factory=list)
+    final_formula: str = ""
+    source_format: str = ""  # "eurlex-xhtml", "oj-pdf"
+
+    def unit(self, unit_id: str) -> Unit | None:
+        return self._index().get(unit_id)
+
+    def _index(self) -> dict[str, Unit]:
+        cache = self.__dict__.get("_unit_index")
+        if cache is None or len(cache) != len(self.units):
+            cache = {u.id: u for u in self.units}
+            self.__dict__["_unit_index"] = cache
+        return cache
+
+    def of_kind(self, kind: UnitKind) -> list[Unit]:
+        return [u for u in self.units if u.kind == kind]
