@@ -139,8 +139,14 @@ def _article(el: etree._Element, act: Act) -> Unit:
     blocks = _flow(body_els)
     chapter, section = _enclosing(el, act)
     return Unit(
-        kind="article", id=eid, num=num, title=title, blocks=blocks, anchor=eid,
-        chapter=chapter, section=section,
+        kind="article",
+        id=eid,
+        num=num,
+        title=title,
+        blocks=blocks,
+        anchor=eid,
+        chapter=chapter,
+        section=section,
     )
 
 
@@ -178,8 +184,9 @@ def _flow(elements: list[etree._Element]) -> list[Block]:
             target().extend(_flow(list(el)))
         elif el.tag == "p" and ("oj-ti-grseq" in cls or "oj-ti-section" in cls):
             text = _text(el)
-            m = re.match(r"^(?:Section|SECTION|Part|PART)\s+([A-Z0-9]+)\b", text)
-            section = Block(kind="heading", num=m.group(1) if m else None, text=text)
+            m = re.match(r"^(?:(?:Section|SECTION|Part|PART)\s+([A-Z0-9]+)\b|(\d+)\.\s)", text)
+            num = (m.group(1) or m.group(2)) if m else None
+            section = Block(kind="heading", num=num, text=text)
             out.append(section)
         elif el.tag == "p":
             text = _text(el)
@@ -203,9 +210,10 @@ def _paragraph(el: etree._Element) -> Block:
     first = children.pop(0) if children and children[0].tag == "p" else None
     text = _text(first) if first is not None else ""
     m = _PARA_MARKER.match(text)
-    marker, num = ("", None)
-    if m:
-        marker, num, text = f"{m.group(1)}.", m.group(1), text[m.end():]
+    if not m:
+        # A paragraph div without a number is quoted text (an amendment to another act).
+        return Block(kind="text", num=None, text=text, children=_flow(children))
+    marker, num, text = f"{m.group(1)}.", m.group(1), text[m.end() :]
     # Points right after the paragraph's first sentence hang from the paragraph itself (they
     # arrive with no lead-in in the rest); a later subparagraph with its own list owns that list.
     return Block(kind="paragraph", num=num, marker=marker, text=text, children=_flow(children))

@@ -38,8 +38,50 @@ _ROMAN = re.compile(r"^(?=[ivxlc]+$)(?:x{0,3})(?:ix|iv|v?i{0,3})$")
 
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
-_ROMANS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
-           "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"]
+_SMALL_ROMANS = [
+    "i",
+    "ii",
+    "iii",
+    "iv",
+    "v",
+    "vi",
+    "vii",
+    "viii",
+    "ix",
+    "x",
+    "xi",
+    "xii",
+    "xiii",
+    "xiv",
+    "xv",
+    "xvi",
+    "xvii",
+    "xviii",
+    "xix",
+    "xx",
+]
+_ROMANS = [
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+    "XVIII",
+    "XIX",
+    "XX",
+]
 
 
 @dataclass
@@ -179,7 +221,8 @@ class _Parser:
         expected = str(len(self.act.of_kind("recital")) + 1)
         if m and m.group(1) == expected:
             self._close_unit()
-            self._open(Unit(kind="recital", id=f"rct_{expected}", num=expected, anchor=f"rct_{expected}"), line)
+            unit = Unit(kind="recital", id=f"rct_{expected}", num=expected, anchor=f"rct_{expected}")
+            self._open(unit, line)
             self._add_top(Block(kind="text", num=None, text=m.group(2)), line)
         elif self.unit is not None:
             self._add_text(line)
@@ -205,13 +248,20 @@ class _Parser:
         if m and m.group(1) == str(len(self.act.of_kind("article")) + 1):
             self._close_unit()
             num = m.group(1)
-            unit = Unit(kind="article", id=f"art_{num}", num=num, title=nxt, anchor=f"art_{num}",
-                        chapter=self.chapter, section=self.section)
+            unit = Unit(
+                kind="article",
+                id=f"art_{num}",
+                num=num,
+                title=nxt,
+                anchor=f"art_{num}",
+                chapter=self.chapter,
+                section=self.section,
+            )
             self._open(unit, line)
             return i + 1
         if self.unit is None:
             return i
-        self._body_line(line, lines[i + 1:i + 3])
+        self._body_line(line, lines[i + 1 : i + 3])
         return i
 
     def _body_line(self, line: Line, ahead: list[Line]) -> None:
@@ -232,7 +282,7 @@ class _Parser:
         if m := _DASH.match(text):
             self._add_point("dash", None, m.group(1), m.group(2), line)
             return
-        self._add_text(line)
+        self._add_text(line, ahead)
 
     def _next_paragraph(self) -> str:
         assert self.unit is not None
@@ -265,7 +315,7 @@ class _Parser:
             self.lead = None
             self._extend_pages(line)
             return i
-        self._body_line(line, lines[i + 1:i + 3])
+        self._body_line(line, lines[i + 1 : i + 3])
         return i
 
     # -- building blocks -------------------------------------------------------------------
@@ -298,19 +348,20 @@ class _Parser:
         self.lead = block
         self._extend_pages(line)
 
-    def _add_text(self, line: Line) -> None:
-        """An unnumbered line: a subparagraph of the open paragraph, or of the unit itself."""
+    def _add_text(self, line: Line, ahead: list[Line] | None = None) -> None:
+        """An unnumbered line: a subparagraph of the open point, paragraph, or the unit itself."""
         block = Block(kind="text", num=None, text=line.text)
-        if self.stack and line.text.startswith("‘"):
-            # Quoted text is the new wording an amending point inserts: it belongs to that point.
+        if self.stack and (line.text.startswith("‘") or self._list_goes_on(ahead or [])):
+            # Quoted text is the wording an amending point inserts, and text followed by the
+            # next point of the same list is a subparagraph of the point before it.
             self.stack[-1][1].children.append(block)
             self._extend_pages(line)
             return
         if self.stack:
             # After a list, text belongs to what opened the list (the paragraph), not to the
             # last point: that is how the acts are drafted in the overwhelming majority.
-            owner = self._list_owner()
-            if owner is not None and owner.kind == "paragraph":
+            owner = self._open_paragraph()
+            if owner is not None:
                 owner.children.append(block)
                 self.stack = []
                 self.lead = block
@@ -325,18 +376,25 @@ class _Parser:
             return
         self._add_top(block, line)
 
+    def _list_goes_on(self, ahead: list[Line]) -> bool:
+        if not ahead or not self.stack:
+            return False
+        m = _POINT.match(ahead[0].text) or _PARAGRAPH.match(ahead[0].text)
+        if not m:
+            return False
+        kind, last = self.stack[-1]
+        num = m.group(1)
+        if kind == "alpha":
+            return len(num) == 1 and num == chr(ord((last.num or "a")[-1]) + 1)
+        if kind == "roman":
+            return num == _next_roman(last.num or "")
+        if kind in ("num", "dot"):
+            return num == str(int(re.sub(r"\D", "", last.num or "0") or 0) + 1)
+        return False
+
     def _open_paragraph(self) -> Block | None:
         top = self._top()
-        if top and top[-1].kind == "paragraph":
-            return top[-1]
-        return None
-
-    def _list_owner(self) -> Block | None:
-        top = self._top()
-        if not top:
-            return None
-        last = top[-1]
-        return last
+        return top[-1] if top and top[-1].kind == "paragraph" else None
 
     def _fits_list(self, kind: str, num: str) -> bool:
         for list_kind, last in reversed(self.stack):
@@ -345,25 +403,21 @@ class _Parser:
         return num == "1"
 
     def _list_type(self, num: str, ahead: list[Line]) -> str:
+        """'num', 'alpha' or 'roman'. "(i)" after "(h)" could be either: it is a letter when it
+        continues the letters and the next marker is not "(ii)"."""
         if num[0].isdigit():
             return "num"
         if not _ROMAN.match(num):
             return "alpha"
-        # "(i)" after "(h)" is ambiguous: roman when a roman list is open or the next marker
-        # goes on as roman ("(ii)"), alphabetic when it continues the letters.
-        open_alpha = next((b for k, b in reversed(self.stack) if k == "alpha"), None)
-        open_roman = any(k == "roman" for k, _ in self.stack)
-        if open_roman:
+        last_roman = next((b for k, b in reversed(self.stack) if k == "roman"), None)
+        if last_roman is not None and num == _next_roman(last_roman.num or ""):
             return "roman"
-        if open_alpha is not None and open_alpha.num and len(num) == 1 and len(open_alpha.num) == 1:
-            if ord(num) == ord(open_alpha.num) + 1:
-                nxt = next((_POINT.match(a.text) for a in ahead if _POINT.match(a.text)), None)
-                if nxt and _ROMAN.match(nxt.group(1)) and len(nxt.group(1)) > 1:
-                    return "roman"
-                return "alpha"
-        if num == "i" and open_alpha is None:
-            return "roman" if self.stack else "alpha"
-        return "roman" if open_alpha is not None or num != "i" else "alpha"
+        last_alpha = next((b for k, b in reversed(self.stack) if k == "alpha"), None)
+        if last_alpha is not None and len(num) == 1 and num == chr(ord((last_alpha.num or "a")[-1]) + 1):
+            following = next((m for a in ahead if (m := _POINT.match(a.text))), None)
+            goes_roman = following is not None and following.group(1) == _next_roman(num)
+            return "roman" if goes_roman else "alpha"
+        return "roman"
 
     def _add_point(self, kind: str, num: str | None, marker: str, text: str, line: Line) -> None:
         block = Block(kind="point", num=num, marker=marker, text=text)
@@ -387,3 +441,7 @@ class _Parser:
             parent.children.append(block)
         self.stack.append((kind, block))
         self._extend_pages(line)
+
+
+def _next_roman(num: str) -> str:
+    return _SMALL_ROMANS[_SMALL_ROMANS.index(num) + 1] if num in _SMALL_ROMANS[:-1] else ""

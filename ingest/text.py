@@ -11,13 +11,12 @@ def clean(text: str) -> str:
     """Collapse runs of white space (including no-break spaces) into one space."""
     return _SPACE.sub(" ", text).strip()
 
+
 # Amending articles quote a footnote that cites this very act in full: "(*) Regulation (EU)
 # 2024/1689 of the European Parliament … (OJ L, …, ELI: …/oj)." The PDF prints it inline, the
 # XHTML mostly moves it out of the text. It carries nothing a reader asks about, so both
 # parsers drop it and the renditions agree.
-_QUOTED_SELF_CITATION = re.compile(
-    r"\s*\(\*\)\s+(?:Regulation|Directive) \(EU\) [^‘’]*?/\s*oj\s*\)\.(?=’)"
-)
+_QUOTED_SELF_CITATION = re.compile(r"\s*\(\*\)\s+(?:Regulation|Directive) \(EU\) [^‘’]*?/\s*oj\s*\)\.(?=’)")
 
 
 def drop_quoted_footnotes(text: str) -> str:

@@ -103,9 +103,7 @@ class Unit:
 
     @property
     def label(self) -> str:
-        return {"recital": "Recital", "article": "Article", "annex": "Annex"}[self.kind] + (
-            f" {self.num}"
-        )
+        return {"recital": "Recital", "article": "Article", "annex": "Annex"}[self.kind] + (f" {self.num}")
 
     def all_blocks(self) -> list[Block]:
         out: list[Block] = []
@@ -145,3 +143,42 @@ class Act:
 
     def of_kind(self, kind: UnitKind) -> list[Unit]:
         return [u for u in self.units if u.kind == kind]
+
+
+@dataclass
+class Passage:
+    """What is indexed and returned: a verbatim slice of one unit, never more than one."""
+
+    doc: str
+    unit: str
+    unit_kind: UnitKind
+    start: int  # offsets into the unit's text
+    end: int
+    text: str  # == unit.text[start:end]
+    pinpoint: str  # "5(1)(f)", "5(1)(a)-(c)", "III(4)", "27"
+    heading: str  # "AI Act › Chapter II Prohibited AI practices › Article 5 Prohibited AI practices"
+    context: str = ""  # the lead-in of a list the passage is part of
+    page: int | None = None
+    embed_text: str = ""  # what the embedder saw: heading, context and text
+
+
+def to_dict(obj: object) -> dict:
+    from dataclasses import asdict
+
+    return asdict(obj)  # type: ignore[call-overload]
+
+
+def unit_from_dict(data: dict) -> Unit:
+    def block(d: dict) -> Block:
+        return Block(**{**d, "children": [block(c) for c in d["children"]]})
+
+    return Unit(
+        **{
+            **data,
+            "blocks": [block(b) for b in data["blocks"]],
+            "chapter": Heading(**data["chapter"]) if data.get("chapter") else None,
+            "section": Heading(**data["section"]) if data.get("section") else None,
+            "pages": tuple(data["pages"]) if data.get("pages") else None,
+            "refs": [CrossRef(**r) for r in data.get("refs", [])],
+        }
+    )

@@ -1,0 +1,173 @@
+"""Cut units into passages along their structure, within the embedder's input length.
+
+A unit that fits stays whole. A longer one is cut between its top-level blocks
+(paragraphs), packing neighbours together while they fit; a block that does not fit alone
+is opened up and its children (points) are packed the same way, each carrying the block's
+own text as its lead-in. Only a leaf that is still too long goes to langchain's splitter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from kb.model import Act, Block, Passage, Unit
+
+TokenCounter = Callable[[list[str]], list[int]]
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    path: list[Block]  # the block and its ancestors, outermost first; empty for a whole unit
+    last: list[Block]  # the path of the last block, when the span packs several
+
+
+def heading_path(act: Act, unit: Unit) -> str:
+    parts = [act.short_name]
+    if unit.chapter:
+        parts.append(f"{unit.chapter.label} {unit.chapter.title.capitalize()}")
+    if unit.section:
+        parts.append(f"{unit.section.label} {unit.section.title}")
+    parts.append(f"{unit.label} {unit.title}".strip())
+    return " › ".join(parts)
+
+
+def pinpoint(unit: Unit, path: list[Block]) -> str:
+    """'5(1)(f)' for Article 5, paragraph 1, point (f); '3(4)' where an article has one lead-in."""
+    parts = [unit.num]
+    top_paragraphs = unit.paragraphs()
+    for depth, block in enumerate(path):
+        if depth == 0 and block.kind == "text":
+            # Unnumbered paragraphs are counted in order, unless there is only one.
+            if len(top_paragraphs) > 1 and block in top_paragraphs:
+                parts.append(f"({top_paragraphs.index(block) + 1})")
+            continue
+        if block.num:
+            parts.append(f"({block.num})")
+    return parts[0] + "".join(parts[1:])
+
+
+def chunk_act(act: Act, count_tokens: TokenCounter, max_tokens: int) -> list[Passage]:
+    passages: list[Passage] = []
+    for unit in act.units:
+        passages.extend(chunk_unit(act, unit, count_tokens, max_tokens))
+    return passages
+
+
+def chunk_unit(act: Act, unit: Unit, count_tokens: TokenCounter, max_tokens: int) -> list[Passage]:
+    heading = heading_path(act, unit)
+
+    def embed_text(context: str, text: str) -> str:
+        return "\n".join(p for p in (heading, context, text) if p)
+
+    def fits(context: str, start: int, end: int) -> bool:
+        return count_tokens([embed_text(context, unit.text[start:end])])[0] <= max_tokens
+
+    spans: list[tuple[_Span, str]] = []
+
+    def pack(blocks: list[Block], ancestors: list[Block], context: str) -> None:
+        group: list[Block] = []
+        for block in blocks:
+            if group and fits(context, group[0].start, block.end):
+                group.append(block)
+                continue
+            if group:
+                flush(group, ancestors, context)
+                group = []
+            if fits(context, block.start, block.end):
+                group = [block]
+            else:
+                open_up(block, ancestors, context)
+        if group:
+            flush(group, ancestors, context)
+
+    def flush(group: list[Block], ancestors: list[Block], context: str) -> None:
+        span = _Span(group[0].start, group[-1].end, [*ancestors, group[0]], [*ancestors, group[-1]])
+        spans.append((span, context))
+
+    def open_up(block: Block, ancestors: list[Block], context: str) -> None:
+        path = [*ancestors, block]
+        own = unit.text[block.start : block.own_end]
+        if not block.children:
+            split_leaf(block, path, context)
+            return
+        # The block's own text (its lead-in) is a passage of its own, and the context of its
+        # children, so that a point still reads as the rule it belongs to.
+        if own.strip() and fits(context, block.start, block.own_end):
+            spans.append((_Span(block.start, block.own_end, path, path), context))
+        elif own.strip():
+            split_leaf(block, path, context, end=block.own_end)
+        lead = block.text
+        child_context = " … ".join(c for c in (context, lead) if c)
+        if count_tokens([embed_text(child_context, "")])[0] > max_tokens // 2:
+            child_context = lead[:300]
+        pack(block.children, path, child_context)
+
+    def split_leaf(block: Block, path: list[Block], context: str, end: int | None = None) -> None:
+        stop = block.end if end is None else end
+        text = unit.text[block.start : stop]
+        size = max(200, len(text) // 2)
+        while True:
+            splitter = RecursiveCharacterTextSplitter(
+                chunk_size=size,
+                chunk_overlap=0,
+                add_start_index=True,
+                keep_separator="end",
+                separators=["\n", "; ", ". ", ", ", " ", ""],
+            )
+            docs = splitter.create_documents([text])
+            pieces = []
+            for doc in docs:
+                offset = block.start + doc.metadata["start_index"]
+                pieces.append((offset, offset + len(doc.page_content)))
+            if all(fits(context, s, e) for s, e in pieces) or size <= 100:
+                break
+            size = int(size * 0.7)
+        for s, e in pieces:
+            spans.append((_Span(s, e, path, path), context))
+
+    if fits("", 0, len(unit.text)):
+        spans.append((_Span(0, len(unit.text), [], []), ""))
+    else:
+        pack(unit.blocks, [], "")
+
+    out: list[Passage] = []
+    for span, context in spans:
+        text = unit.text[span.start : span.end]
+        first = pinpoint(unit, span.path)
+        last = pinpoint(unit, span.last)
+        pin = _span_pinpoint(first, last)
+        out.append(
+            Passage(
+                doc=act.id,
+                unit=unit.id,
+                unit_kind=unit.kind,
+                start=span.start,
+                end=span.end,
+                text=text,
+                pinpoint=pin,
+                heading=heading,
+                context=context,
+                page=_page_of(unit, span.start),
+                embed_text=embed_text(context, text),
+            )
+        )
+    return out
+
+
+def _span_pinpoint(first: str, last: str) -> str:
+    """'5(1)(a)' .. '5(1)(c)' -> '5(1)(a)-(c)'; a span that ends in an unnumbered
+    subparagraph of the first block's parent is cited by where it starts."""
+    head_first = first.rpartition("(")[0]
+    head_last, _, tail_last = last.rpartition("(")
+    if first == last or not head_first or head_first != head_last:
+        return first
+    return f"{first}-({tail_last}"
+
+
+def _page_of(unit: Unit, offset: int) -> int | None:
+    return unit.pages[0] if unit.pages else None

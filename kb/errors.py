@@ -1,0 +1,29 @@
+"""Errors the knowledge base raises, each with a message a person can act on."""
+
+from __future__ import annotations
+
+
+class KBError(Exception):
+    """Base class for every error regkb reports to a user."""
+
+
+class IndexMissing(KBError):
+    def __init__(self, path: object) -> None:
+        super().__init__(f"No index at {path}. Build one with: kb ingest")
+
+
+class IndexIncompatible(KBError):
+    def __init__(self, path: object, problem: str) -> None:
+        super().__init__(f"The index at {path} cannot be used: {problem}. Rebuild it with: kb ingest --force")
+
+
+class UnknownDocument(KBError):
+    pass
+
+
+class UnknownUnit(KBError):
+    pass
+
+
+class BadQuery(KBError):
+    pass

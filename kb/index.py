@@ -1,0 +1,209 @@
+"""The index artifact on disk: manifest.json, vectors.faiss and passages.sqlite in one folder.
+
+`KB_INDEX_DIR` is a symbolic link to the folder of the current build. A new build is written
+beside it and published by swapping the link in one rename, so a reader sees the old index
+or the new one, never a half-written one, and a failed build leaves the old one in place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from kb.errors import IndexIncompatible, IndexMissing
+from kb.manifest import SCHEMA_VERSION, IndexManifest
+from kb.model import Act, Passage, Unit, to_dict, unit_from_dict
+
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+STORE = "passages.sqlite"
+KEEP_BUILDS = 2
+
+_SCHEMA = """
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY,  -- the row of the passage's vector in vectors.faiss
+    doc TEXT NOT NULL, unit TEXT NOT NULL, unit_kind TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
+    pinpoint TEXT NOT NULL, heading TEXT NOT NULL, context TEXT NOT NULL,
+    page INTEGER, embed_text TEXT NOT NULL
+);
+CREATE INDEX passages_unit ON passages(doc, unit);
+CREATE VIRTUAL TABLE passages_fts USING fts5(
+    embed_text, content='passages', content_rowid='id', tokenize='porter unicode61'
+);
+CREATE TABLE units (
+    doc TEXT NOT NULL, unit TEXT NOT NULL, kind TEXT NOT NULL, ord INTEGER NOT NULL,
+    data TEXT NOT NULL, PRIMARY KEY (doc, unit)
+);
+"""
+
+
+def build_faiss(vectors: np.ndarray, index_type: str) -> tuple[faiss.Index, str]:
+    """A flat (exact) index for small corpora; HNSW once exact search gets slow."""
+    dim = vectors.shape[1]
+    chosen = index_type
+    if index_type == "auto":
+        chosen = "flat" if len(vectors) < 100_000 else "hnsw"
+    if chosen == "flat":
+        index: faiss.Index = faiss.IndexFlatIP(dim)
+    elif chosen == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 64
+    else:
+        raise ValueError(f"Unknown index type {index_type!r}; use auto, flat or hnsw")
+    index.add(vectors)
+    return index, chosen
+
+
+def write_build(
+    folder: Path,
+    manifest: IndexManifest,
+    acts: list[Act],
+    passages: list[Passage],
+    index: faiss.Index,
+) -> None:
+    folder.mkdir(parents=True)
+    faiss.write_index(index, str(folder / VECTORS))
+    con = sqlite3.connect(folder / STORE)
+    try:
+        con.executescript(_SCHEMA)
+        con.executemany(
+            'INSERT INTO passages (id, doc, unit, unit_kind, start, "end", text, pinpoint, heading,'
+            " context, page, embed_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    i,
+                    p.doc,
+                    p.unit,
+                    p.unit_kind,
+                    p.start,
+                    p.end,
+                    p.text,
+                    p.pinpoint,
+                    p.heading,
+                    p.context,
+                    p.page,
+                    p.embed_text,
+                )
+                for i, p in enumerate(passages)
+            ],
+        )
+        con.execute("INSERT INTO passages_fts(passages_fts) VALUES ('rebuild')")
+        con.executemany(
+            "INSERT INTO units (doc, unit, kind, ord, data) VALUES (?,?,?,?,?)",
+            [
+                (act.id, u.id, u.kind, n, json.dumps(to_dict(u), ensure_ascii=False))
+                for act in acts
+                for n, u in enumerate(act.units)
+            ],
+        )
+        con.commit()
+    finally:
+        con.close()
+    # The manifest goes last: a folder without one is an unfinished build.
+    (folder / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+
+
+def new_build_dir(index_dir: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return index_dir.parent / f".{index_dir.name}.build-{stamp}"
+
+
+def publish(build: Path, index_dir: Path) -> None:
+    """Point `index_dir` at `build` atomically, then clear out older builds."""
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    if index_dir.exists() and not index_dir.is_symlink():
+        # An index folder made by hand or by an older version: keep it as a build of its own.
+        index_dir.rename(new_build_dir(index_dir).with_name(f".{index_dir.name}.build-legacy"))
+    link = index_dir.with_name(f".{index_dir.name}.link-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    link.symlink_to(build.name)
+    os.replace(link, index_dir)
+    _prune(index_dir)
+
+
+def _prune(index_dir: Path) -> None:
+    current = index_dir.resolve()
+    builds = sorted(index_dir.parent.glob(f".{index_dir.name}.build-*"))
+    finished = [b for b in builds if (b / MANIFEST).exists() and b.resolve() != current]
+    for old in finished[: max(0, len(finished) - (KEEP_BUILDS - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def discard(build: Path) -> None:
+    shutil.rmtree(build, ignore_errors=True)
+
+
+def read_manifest(index_dir: Path) -> IndexManifest:
+    path = index_dir / MANIFEST
+    if not path.is_file():
+        raise IndexMissing(index_dir)
+    try:
+        manifest = IndexManifest.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise IndexIncompatible(index_dir, f"its manifest is unreadable ({exc.__class__.__name__})") from exc
+    if manifest.schema_version != SCHEMA_VERSION:
+        raise IndexIncompatible(
+            index_dir, f"it has schema version {manifest.schema_version}, this regkb reads {SCHEMA_VERSION}"
+        )
+    return manifest
+
+
+class IndexFiles:
+    """An opened index: its manifest, its FAISS vectors and its passage store."""
+
+    def __init__(self, index_dir: Path, expected_model: str | None = None) -> None:
+        # Resolve the link once, so this reader keeps its build even if a new one is published.
+        self.path = index_dir.resolve() if index_dir.exists() else index_dir
+        self.manifest = read_manifest(self.path)
+        if expected_model is not None and self.manifest.model.name != expected_model:
+            raise IndexIncompatible(
+                index_dir,
+                f"it was built with the model {self.manifest.model.name!r}, but KB_EMBED_MODEL is "
+                f"{expected_model!r}",
+            )
+        for name in (VECTORS, STORE):
+            if not (self.path / name).is_file():
+                raise IndexIncompatible(index_dir, f"{name} is missing")
+        self.vectors = faiss.read_index(str(self.path / VECTORS))
+        if self.vectors.d != self.manifest.model.dim:
+            raise IndexIncompatible(index_dir, "its vectors do not match its model's dimension")
+        self._local = threading.local()
+
+    @contextmanager
+    def db(self) -> Iterator[sqlite3.Connection]:
+        # One read-only connection per thread: sqlite3 connections are not shared across threads.
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(f"file:{self.path / STORE}?mode=ro", uri=True, check_same_thread=False)
+            con.row_factory = sqlite3.Row
+            self._local.con = con
+        yield con
+
+    def passages(self, ids: list[int]) -> dict[int, Passage]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with self.db() as con:
+            rows = con.execute(f"SELECT * FROM passages WHERE id IN ({marks})", ids).fetchall()
+        return {row["id"]: _passage(row) for row in rows}
+
+    def unit(self, doc: str, unit: str) -> Unit | None:
+        with self.db() as con:
+            row = con.execute("SELECT data FROM units WHERE doc=? AND unit=?", (doc, unit)).fetchone()
+        return unit_from_dict(json.loads(row["data"])) if row else None
+
+
+def _passage(row: sqlite3.Row) -> Passage:
+    return Passage(**{k: row[k] for k in row.keys() if k != "id"})  # noqa: SIM118 (Row has no __iter__ of keys)

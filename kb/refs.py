@@ -1,0 +1,131 @@
+"""Legal references: finding them in the acts' text, resolving them, and formatting citations.
+
+The acts cite each other and themselves in a handful of fixed forms ("Article 6(2)",
+"point (h) of Article 5(1)", "Articles 8 to 15", "Annex III, point 4", "Regulation (EU)
+2016/679"). A reference is internal unless it is followed by "of <another act>".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from kb.model import CrossRef
+
+_ACT_NUMBER = r"(?:\d{4}/\d{1,4}|\d{1,4}/\d{4})"
+_EXTERNAL = re.compile(
+    r"(?:Council |Commission )?(?:Implementing |Delegated |Framework )?"
+    r"(?P<type>Regulation|Directive|Decision)"
+    r"(?: \((?:EU|EC|EEC|Euratom|EU, Euratom)\))?(?: No)? (?P<num>" + _ACT_NUMBER + r")"
+    r"(?:/(?:EU|EC|EEC|JHA|CFSP))?"
+)
+_TREATY = re.compile(r"^\s*(?:of|to) (?:the )?(?:TFEU|TEU|Treaty|Charter|Protocol)")
+_POINTS = r"(?:\((?:\d+[a-z]?|[a-z]{1,3})\))*"
+_ARTICLE = re.compile(
+    r"(?:point \((?P<pt_before>[a-z0-9]+)\)(?: of the (?:first|second|third) subparagraph)? of )?"
+    r"Articles? (?P<num>\d+[a-z]?)(?P<pin>" + _POINTS + r")"
+    r"(?:,? (?:first |second |third )?(?:subparagraph, )?points? \((?P<pt_after>[a-z0-9]+)\))?"
+    r"(?P<range>(?: to |, | and | or )(?:Article )?\d+[a-z]?" + _POINTS + r")*"
+)
+_ANNEX = re.compile(
+    r"Annex(?:es)? (?P<num>[IVXLC]+)\b(?:,? (?:Section (?P<sct>[A-Z])|points? (?P<pt>\d+(?:\([a-z]\))?)))?"
+)
+_RANGE_ITEM = re.compile(r"( to |, | and | or )(?:Article )?(\d+[a-z]?)(" + _POINTS + r")")
+
+
+def act_number(celex: str) -> str:
+    """'32024R1689' -> '2024/1689'."""
+    m = re.fullmatch(r"3(\d{4})[RLD](\d{4})", celex)
+    return f"{m.group(1)}/{int(m.group(2))}" if m else celex
+
+
+def find_refs(
+    text: str,
+    doc: str,
+    units: set[str],
+    corpus_acts: Mapping[str, str],
+    own_number: str,
+) -> list[CrossRef]:
+    """Every reference in `text`, resolved to a unit of the corpus where it points inside it.
+
+    `units` are the unit ids of the act the text belongs to; `corpus_acts` maps act numbers
+    ("2023/2854") to corpus act ids, so that one act citing another resolves too.
+    """
+    refs: list[CrossRef] = []
+    externals = [(m.start(), m.end(), m) for m in _EXTERNAL.finditer(text)]
+
+    def owner_after(end: int) -> tuple[str | None, str | None]:
+        """(doc, external label) of the act named right after a reference, if any."""
+        tail = text[end : end + 12]
+        if _TREATY.match(text[end : end + 30]):
+            return None, "Treaty"
+        if tail.startswith((" of ", " to ", " thereof")) or tail.startswith(", of "):
+            for start, _stop, m in externals:
+                if 0 <= start - end <= 8:
+                    number = m.group("num")
+                    if number == own_number:
+                        return doc, None
+                    if number in corpus_acts:
+                        return corpus_acts[number], None
+                    return None, m.group(0)
+        return doc, None
+
+    for m in _ARTICLE.finditer(text):
+        target_doc, external = owner_after(m.end())
+        nums = [(m.group("num"), m.group("pin") or "")]
+        if m.group("range"):
+            items = _RANGE_ITEM.findall(m.group("range"))
+            if items and items[0][0] == " to " and len(items) == 1:
+                lo, hi = _int(m.group("num")), _int(items[0][1])
+                if lo is not None and hi is not None and 0 < hi - lo <= 30:
+                    nums += [(str(n), "") for n in range(lo + 1, hi + 1)]
+            else:
+                nums += [(num, pin) for _sep, num, pin in items]
+        point = m.group("pt_before") or m.group("pt_after")
+        for i, (num, pin) in enumerate(nums):
+            pinpoint = num + pin + (f"({point})" if point and i == 0 else "")
+            unit = f"art_{num}"
+            resolved = target_doc is not None and (target_doc != doc or unit in units)
+            refs.append(
+                CrossRef(
+                    text=m.group(0),
+                    start=m.start(),
+                    end=m.end(),
+                    doc=target_doc if resolved else None,
+                    unit=unit if resolved else None,
+                    pinpoint=pinpoint if pinpoint != num else None,
+                    external=external,
+                )
+            )
+
+    for m in _ANNEX.finditer(text):
+        target_doc, external = owner_after(m.end())
+        unit = f"anx_{m.group('num')}"
+        resolved = target_doc is not None and (target_doc != doc or unit in units)
+        sub = m.group("sct") or m.group("pt")
+        refs.append(
+            CrossRef(
+                text=m.group(0),
+                start=m.start(),
+                end=m.end(),
+                doc=target_doc if resolved else None,
+                unit=unit if resolved else None,
+                pinpoint=f"{m.group('num')}({sub})" if sub else None,
+                external=external,
+            )
+        )
+
+    for start, end, m in externals:
+        number = m.group("num")
+        if number == own_number:
+            continue
+        target = corpus_acts.get(number)
+        refs.append(CrossRef(text=m.group(0), start=start, end=end, doc=target, external=m.group(0)))
+
+    refs.sort(key=lambda r: (r.start, r.unit or ""))
+    return refs
+
+
+def _int(num: str) -> int | None:
+    digits = re.match(r"\d+", num)
+    return int(digits.group(0)) if digits else None
