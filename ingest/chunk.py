@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from ingest.text import acronyms, sentence_case
 from kb.model import Act, Block, Passage, Unit
 
 TokenCounter = Callable[[list[str]], list[int]]
@@ -26,10 +27,10 @@ class _Span:
     last: list[Block]  # the path of the last block, when the span packs several
 
 
-def heading_path(act: Act, unit: Unit) -> str:
+def heading_path(act: Act, unit: Unit, keep: set[str] | None = None) -> str:
     parts = [act.short_name]
     if unit.chapter:
-        parts.append(f"{unit.chapter.label} {unit.chapter.title.capitalize()}")
+        parts.append(f"{unit.chapter.label} {sentence_case(unit.chapter.title, keep or set())}")
     if unit.section:
         parts.append(f"{unit.section.label} {unit.section.title}")
     parts.append(f"{unit.label} {unit.title}".strip())
@@ -53,13 +54,15 @@ def pinpoint(unit: Unit, path: list[Block]) -> str:
 
 def chunk_act(act: Act, count_tokens: TokenCounter, max_tokens: int) -> list[Passage]:
     passages: list[Passage] = []
+    keep = acronyms([u.text for u in act.units if u.kind == "article"])
     for unit in act.units:
-        passages.extend(chunk_unit(act, unit, count_tokens, max_tokens))
+        passages.extend(chunk_unit(act, unit, count_tokens, max_tokens, heading_path(act, unit, keep)))
     return passages
 
 
-def chunk_unit(act: Act, unit: Unit, count_tokens: TokenCounter, max_tokens: int) -> list[Passage]:
-    heading = heading_path(act, unit)
+def chunk_unit(
+    act: Act, unit: Unit, count_tokens: TokenCounter, max_tokens: int, heading: str
+) -> list[Passage]:
 
     def embed_text(context: str, text: str) -> str:
         return "\n".join(p for p in (heading, context, text) if p)

@@ -73,7 +73,11 @@ def run(
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     inputs = [_resolve_act(s, settings) for s in load_manifest(settings.sources)]
-    inputs += [_identify(Path(p)) for p in extra_sources or []]
+    for path in extra_sources or []:
+        extra = _identify(Path(path))
+        if any(i.source.id == extra.source.id for i in inputs):
+            raise IngestError(f"{path}: {extra.source.short_name} ({extra.source.id}) is already in the corpus")
+        inputs.append(extra)
     key = _settings_key(settings, inputs)
 
     if not force:

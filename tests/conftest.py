@@ -1,0 +1,70 @@
+"""Shared fixtures: the real acts, parsed once, and the real index, built once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ingest import eurlex_html, oj_pdf
+from kb.config import Settings
+from kb.model import Act
+
+ROOT = Path(__file__).resolve().parent.parent
+MIRROR = Path(os.environ.get("KB_CORPUS_MIRROR") or ROOT.parent / "shared" / "corpus")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not (MIRROR / "ai_act_2024_1689_en.html").is_file():
+        raise pytest.UsageError(
+            f"The official acts are not in {MIRROR}. Set KB_CORPUS_MIRROR to the folder that holds them."
+        )
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    return MIRROR
+
+
+@pytest.fixture(scope="session")
+def ai_act_xhtml() -> Act:
+    return eurlex_html.parse_file(MIRROR / "ai_act_2024_1689_en.html", "ai-act", "AI Act")
+
+
+@pytest.fixture(scope="session")
+def ai_act_pdf() -> Act:
+    return oj_pdf.parse_file(MIRROR / "ai_act_2024_1689_en.pdf", "ai-act", "AI Act")
+
+
+@pytest.fixture(scope="session")
+def data_act() -> Act:
+    return eurlex_html.parse_file(MIRROR / "data_act_2023_2854_en.html", "data-act", "Data Act")
+
+
+def make_settings(index_dir: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "index_dir": index_dir,
+        "sources": ROOT / "corpus" / "sources.toml",
+        "corpus_cache": index_dir.parent / "cache",
+        "corpus_mirror": MIRROR,
+        "download": False,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def index_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of the session's index, built from the real acts with the real model."""
+    from ingest.pipeline import run
+
+    settings = make_settings(tmp_path_factory.mktemp("kb") / "index")
+    report = run(settings)
+    assert not report.up_to_date
+    return settings
+
+
+@pytest.fixture(scope="session")
+def index_dir(index_settings: Settings) -> Path:
+    return index_settings.index_dir
