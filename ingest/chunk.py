@@ -15,6 +15,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.text import acronyms, sentence_case
 from kb.model import Act, Block, Passage, Unit
+from kb.refs import pinpoint_of
 
 TokenCounter = Callable[[list[str]], list[int]]
 
@@ -35,21 +36,6 @@ def heading_path(act: Act, unit: Unit, keep: set[str] | None = None) -> str:
         parts.append(f"{unit.section.label} {unit.section.title}")
     parts.append(f"{unit.label} {unit.title}".strip())
     return " › ".join(parts)
-
-
-def pinpoint(unit: Unit, path: list[Block]) -> str:
-    """'5(1)(f)' for Article 5, paragraph 1, point (f); '3(4)' where an article has one lead-in."""
-    parts = [unit.num]
-    top_paragraphs = unit.paragraphs()
-    for depth, block in enumerate(path):
-        if depth == 0 and block.kind == "text":
-            # Unnumbered paragraphs are counted in order, unless there is only one.
-            if len(top_paragraphs) > 1 and block in top_paragraphs:
-                parts.append(f"({top_paragraphs.index(block) + 1})")
-            continue
-        if block.num:
-            parts.append(f"({block.num})")
-    return parts[0] + "".join(parts[1:])
 
 
 def chunk_act(act: Act, count_tokens: TokenCounter, max_tokens: int) -> list[Passage]:
@@ -141,8 +127,8 @@ def chunk_unit(
     out: list[Passage] = []
     for span, context in spans:
         text = unit.text[span.start : span.end]
-        first = pinpoint(unit, span.path)
-        last = pinpoint(unit, span.last)
+        first = pinpoint_of(unit, span.path)
+        last = pinpoint_of(unit, span.last)
         pin = _span_pinpoint(first, last)
         out.append(
             Passage(

@@ -76,7 +76,9 @@ def run(
     for path in extra_sources or []:
         extra = _identify(Path(path))
         if any(i.source.id == extra.source.id for i in inputs):
-            raise IngestError(f"{path}: {extra.source.short_name} ({extra.source.id}) is already in the corpus")
+            raise IngestError(
+                f"{path}: {extra.source.short_name} ({extra.source.id}) is already in the corpus"
+            )
         inputs.append(extra)
     key = _settings_key(settings, inputs)
 

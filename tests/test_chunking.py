@@ -42,7 +42,9 @@ def test_no_passage_exceeds_the_embedders_input(files: IndexFiles, index_dir: Pa
 
 def test_a_unit_that_fits_stays_whole(files: IndexFiles) -> None:
     with files.db() as con:
-        rows = con.execute("SELECT start, \"end\", pinpoint FROM passages WHERE doc='ai-act' AND unit='art_4'")
+        rows = con.execute(
+            "SELECT start, \"end\", pinpoint FROM passages WHERE doc='ai-act' AND unit='art_4'"
+        )
         rows = rows.fetchall()
     assert len(rows) == 1
     unit = files.unit("ai-act", "art_4")
@@ -58,4 +60,6 @@ def test_a_point_keeps_its_lead_in_as_context(files: IndexFiles) -> None:
     assert passage.context == "The following AI practices shall be prohibited:"
     assert passage.pinpoint.startswith("5(1)(")
     assert "The following AI practices shall be prohibited:" in passage.embed_text
-    assert passage.heading == "AI Act › Chapter II Prohibited AI practices › Article 5 Prohibited AI practices"
+    assert (
+        passage.heading == "AI Act › Chapter II Prohibited AI practices › Article 5 Prohibited AI practices"
+    )

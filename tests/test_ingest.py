@@ -21,7 +21,10 @@ def test_the_index_records_what_it_was_built_from(index_dir: Path) -> None:
     assert manifest.model.name == "all-MiniLM-L6-v2" and manifest.model.dim == 384
     acts = {a.id: a for a in manifest.acts}
     assert acts["ai-act"].counts == {
-        "recitals": 180, "articles": 113, "annexes": 13, "chapters": 13,
+        "recitals": 180,
+        "articles": 113,
+        "annexes": 13,
+        "chapters": 13,
         "passages": acts["ai-act"].counts["passages"],
     }
     assert acts["data-act"].counts["articles"] == 50
@@ -62,10 +65,17 @@ def _bad_inputs(tmp: Path, mirror: Path) -> dict[str, Path]:
     empty.write_bytes(b"")
     unknown = tmp / "notes.txt"
     unknown.write_text("Article 1\nThis is not an act.\n")
-    return {"corrupt PDF": corrupt, "truncated XHTML": truncated, "empty file": empty, "unknown format": unknown}
+    return {
+        "corrupt PDF": corrupt,
+        "truncated XHTML": truncated,
+        "empty file": empty,
+        "unknown format": unknown,
+    }
 
 
-def test_bad_input_fails_clearly_and_keeps_the_index(index_settings: Settings, tmp_path: Path, mirror: Path) -> None:
+def test_bad_input_fails_clearly_and_keeps_the_index(
+    index_settings: Settings, tmp_path: Path, mirror: Path
+) -> None:
     env = settings_env(index_settings)
     before = IndexFiles(index_settings.index_dir).manifest.built_at
     for problem, path in _bad_inputs(tmp_path, mirror).items():

@@ -41,7 +41,9 @@ def test_a_file_with_the_wrong_checksum_is_refused(tmp_path: Path, mirror: Path)
     cache = tmp_path / "cache"
     cache.mkdir()
     tampered = cache / "ai_act_2024_1689_en.html"
-    tampered.write_bytes((mirror / "ai_act_2024_1689_en.html").read_bytes().replace(b"Article", b"Articel", 1))
+    tampered.write_bytes(
+        (mirror / "ai_act_2024_1689_en.html").read_bytes().replace(b"Article", b"Articel", 1)
+    )
     with pytest.raises(ChecksumMismatch) as err:
         resolve(_ai_act_xhtml(), cache, mirror, download=False)
     message = str(err.value)

@@ -1,0 +1,77 @@
+"""What the knowledge base returns: hits, answers and act versions, as pydantic models so that
+every interface (API, CLI, Slack, web page) serialises the same shapes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class RefLink(BaseModel):
+    """A provision that a hit's text refers to."""
+
+    text: str = Field(description="The reference as written in the provision")
+    label: str = Field(description="Citation label of the target, when it is in the corpus")
+    doc: str | None = None
+    unit: str | None = None
+    url: str | None = None
+    external: str | None = Field(None, description="The other act, when the reference leaves the corpus")
+
+
+class Hit(BaseModel):
+    doc: str = Field(description="Act id", examples=["ai-act"])
+    unit: str = Field(description="Unit id in EUR-Lex style", examples=["art_5"])
+    unit_kind: Literal["recital", "article", "annex"]
+    pinpoint: str = Field(description="Where in the unit", examples=["5(1)(f)"])
+    label: str = Field(description="Citation as lawyers write it", examples=["AI Act, Article 5(1)(f)"])
+    title: str = Field(description="Title of the article or annex; empty for recitals")
+    heading: str = Field(description="Act › chapter › section › unit")
+    url: str = Field(description="EUR-Lex link to the provision")
+    page: int | None = Field(None, description="Page of the Official Journal PDF, where known")
+    text: str = Field(description="The verbatim source text")
+    context: str = Field("", description="Lead-in of the list the text belongs to")
+    score: float
+    match: Literal["reference", "definition", "search"] = "search"
+    low_confidence: bool = False
+    refs: list[RefLink] = Field(default_factory=list)
+    version: str = Field(description="The version of the act the text is from")
+    start: int = Field(description="Offset of the text in the unit")
+    end: int
+
+
+class SearchResult(BaseModel):
+    hits: list[Hit]
+    notices: list[str] = Field(
+        default_factory=list, description="E.g. a provision the query names that does not exist"
+    )
+
+
+class ActVersion(BaseModel):
+    doc: str
+    short_name: str
+    title: str
+    celex: str
+    version: str = Field(description="Official Journal publication and date of the text cited")
+    date: str
+    url: str
+
+
+class Sentence(BaseModel):
+    text: str
+    citation: int = Field(description="1-based index into citations")
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str = Field(description="Short answer composed from the cited provisions, with [n] markers")
+    sentences: list[Sentence]
+    citations: list[Hit]
+    abstained: bool
+    reason: str | None = None
+    versions: list[ActVersion]
+    notices: list[str] = Field(default_factory=list)
+    resolved_question: str | None = Field(
+        None, description="The question as understood with the conversation"
+    )
+    took_ms: float = 0.0

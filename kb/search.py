@@ -1,0 +1,332 @@
+"""Hybrid retrieval over the index: legal references and defined terms first, then dense
+(FAISS) and keyword (SQLite FTS5, BM25) rankings fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from kb.definitions import Definition, Glossary, definitions_in, is_definitions_article
+from kb.embed import Embedder
+from kb.index import IndexFiles
+from kb.manifest import ActInfo
+from kb.model import Block, Passage, Unit
+from kb.refs import (
+    QueryRef,
+    citation_label,
+    eurlex_url,
+    find_query_refs,
+    named_acts,
+    paragraph_style,
+    pinpoint_of,
+)
+from kb.results import Hit, RefLink, SearchResult
+
+RRF_K = 60
+DENSE_WEIGHT = 1.0
+KEYWORD_WEIGHT = 0.7
+CANDIDATES = 100
+
+_STOPWORDS = frozenset(
+    """a an and are as at be been but by can could do does did for from has have how i if in into is it
+    its may me might must my no not of on or our shall should so such than that the their them then
+    there these they this those to under up us was we were what when where which who whom why will
+    with would you your yes also any all about""".split()  # noqa: SIM905 (a word list reads best as words)
+)
+
+
+@dataclass
+class _Candidate:
+    passage_id: int
+    score: float = 0.0
+    dense: float = 0.0  # cosine similarity of the query and the passage
+
+
+class Searcher:
+    def __init__(self, files: IndexFiles, embedder: Embedder, units: dict[tuple[str, str], Unit]) -> None:
+        self.files = files
+        self.embedder = embedder
+        self.units = units
+        self.acts: dict[str, ActInfo] = {a.id: a for a in files.manifest.acts}
+        self.act_names = _act_names(self.acts.values())
+        self.glossary = Glossary(
+            [d for (doc, _), u in units.items() if is_definitions_article(u) for d in definitions_in(doc, u)]
+        )
+        with files.db() as con:
+            rows = con.execute("SELECT id, doc, unit_kind FROM passages ORDER BY id").fetchall()
+        self._passage_doc = np.array([r["doc"] for r in rows])
+        self._passage_kind = np.array([r["unit_kind"] for r in rows])
+
+    # -- the entry point -------------------------------------------------------------------
+
+    def search(
+        self, query: str, k: int = 10, docs: list[str] | None = None, kinds: list[str] | None = None
+    ) -> SearchResult:
+        pinned: list[Hit] = []
+        notices: list[str] = []
+        named = named_acts(query, self.act_names)
+        scope = docs or None
+
+        for ref in find_query_refs(query, self.act_names):
+            hits, notice = self._reference_hits(ref, scope)
+            pinned.extend(hits)
+            if notice:
+                notices.append(notice)
+        if not pinned:
+            for d in self.glossary.lookup(query):
+                if (scope is None or d.doc in scope) and (not named or d.doc in named):
+                    pinned.append(self._definition_hit(d))
+
+        ranked = self._hybrid(query, scope, kinds, k + len(pinned))
+        hits = _merge(pinned, ranked, kinds)
+        return SearchResult(hits=hits[:k], notices=notices)
+
+    # -- references and definitions ---------------------------------------------------------
+
+    def _reference_hits(self, ref: QueryRef, scope: list[str] | None) -> tuple[list[Hit], str | None]:
+        targets = [ref.doc] if ref.doc else list(self.acts)
+        if scope:
+            targets = [d for d in targets if d in scope]
+        hits = []
+        for doc in targets:
+            unit = self.units.get((doc, ref.unit))
+            if unit is None:
+                continue
+            block = find_block(unit, ref.pinpoint) if ref.pinpoint else None
+            if block is not None:
+                hits.append(self._block_hit(doc, unit, block, 1.0, "reference"))
+            else:
+                hits.append(self._span_hit(doc, unit, 0, len(unit.text), unit.num, "", 1.0, "reference"))
+        if hits:
+            return hits, None
+        where = " or ".join(self.acts[d].short_name for d in targets) or "the selected acts"
+        return [], f"{ref.text.strip()} does not exist in {where}{self._extent(targets, ref.unit)}."
+
+    def _extent(self, docs: list[str], unit_id: str) -> str:
+        prefix = unit_id.split("_")[0]
+        parts = []
+        for doc in docs:
+            nums = [u.num for (d, _), u in self.units.items() if d == doc and u.id.startswith(prefix + "_")]
+            if nums:
+                noun = {"art": "Articles", "rct": "Recitals", "anx": "Annexes"}[prefix]
+                parts.append(f"{self.acts[doc].short_name} has {noun} {nums[0]} to {nums[-1]}")
+            else:
+                parts.append(f"{self.acts[doc].short_name} has none")
+        return f" ({'; '.join(parts)})" if parts else ""
+
+    def _definition_hit(self, d: Definition) -> Hit:
+        unit = self.units[(d.doc, d.unit)]
+        block = next(b for b in unit.all_blocks() if b.start == d.start and b.kind == "point")
+        return self._block_hit(d.doc, unit, block, 1.0, "definition")
+
+    def _block_hit(self, doc: str, unit: Unit, block: Block, score: float, match: str) -> Hit:
+        path = block_path(unit, block)
+        context = " … ".join(b.text for b in path[:-1] if b.text and b.kind != "heading")
+        return self._span_hit(
+            doc, unit, block.start, block.end, pinpoint_of(unit, path), context, score, match
+        )
+
+    # -- dense and keyword retrieval ----------------------------------------------------------
+
+    def _hybrid(self, query: str, docs: list[str] | None, kinds: list[str] | None, k: int) -> list[Hit]:
+        n = self.files.vectors.ntotal
+        vector = self.embedder.encode([query])
+        depth = n if n <= 20_000 else CANDIDATES * 10
+        scores, ids = self.files.vectors.search(vector, depth)
+        allowed = self._allowed(docs, kinds)
+        candidates: dict[int, _Candidate] = {}
+        rank = 0
+        for pid, sim in zip(ids[0], scores[0], strict=True):
+            if pid < 0 or not allowed[pid]:
+                continue
+            c = candidates.setdefault(int(pid), _Candidate(int(pid)))
+            c.dense = float(sim)
+            c.score += DENSE_WEIGHT / (RRF_K + rank)
+            rank += 1
+            if rank >= CANDIDATES:
+                break
+        for rank, pid in enumerate(self._keyword(query, allowed)):
+            c = candidates.setdefault(pid, _Candidate(pid))
+            c.score += KEYWORD_WEIGHT / (RRF_K + rank)
+        best = sorted(candidates.values(), key=lambda c: -c.score)[: max(k * 3, 30)]
+        passages = self.files.passages([c.passage_id for c in best])
+        hits = []
+        for c in best:
+            p = passages[c.passage_id]
+            hit = self._passage_hit(p, c.score)
+            hit.__dict__["dense"] = c.dense
+            hits.append(hit)
+        return hits
+
+    def _allowed(self, docs: list[str] | None, kinds: list[str] | None) -> np.ndarray:
+        mask = np.ones(len(self._passage_doc), dtype=bool)
+        if docs:
+            mask &= np.isin(self._passage_doc, docs)
+        if kinds:
+            mask &= np.isin(self._passage_kind, kinds)
+        return mask
+
+    def _keyword(self, query: str, allowed: np.ndarray) -> list[int]:
+        words = [w for w in re.findall(r"[a-z0-9]+", query.lower()) if w not in _STOPWORDS and len(w) > 1]
+        if not words:
+            return []
+        match = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
+        with self.files.db() as con:
+            rows = con.execute(
+                "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?"
+                " ORDER BY bm25(passages_fts) LIMIT ?",
+                (match, CANDIDATES * 3),
+            ).fetchall()
+        out = [r[0] for r in rows if allowed[r[0]]]
+        return out[:CANDIDATES]
+
+    # -- building hits ----------------------------------------------------------------------
+
+    def _passage_hit(self, p: Passage, score: float) -> Hit:
+        unit = self.units[(p.doc, p.unit)]
+        return self._span_hit(p.doc, unit, p.start, p.end, p.pinpoint, p.context, score, "search")
+
+    def _span_hit(
+        self,
+        doc: str,
+        unit: Unit,
+        start: int,
+        end: int,
+        pinpoint: str,
+        context: str,
+        score: float,
+        match: str,
+    ) -> Hit:
+        act = self.acts[doc]
+        return Hit(
+            doc=doc,
+            unit=unit.id,
+            unit_kind=unit.kind,
+            pinpoint=pinpoint,
+            label=citation_label(act.short_name, unit.kind, unit.num, pinpoint, paragraph_style(unit)),
+            title=unit.title,
+            heading=_heading(act, unit),
+            url=eurlex_url(act.url, unit.anchor),
+            page=unit.pages[0] if unit.pages else None,
+            text=unit.text[start:end],
+            context=context,
+            score=round(score, 6),
+            match=match,  # type: ignore[arg-type]
+            refs=self._refs(doc, unit, start, end),
+            version=act.version,
+            start=start,
+            end=end,
+        )
+
+    def _refs(self, doc: str, unit: Unit, start: int, end: int) -> list[RefLink]:
+        links: dict[tuple[str | None, str | None, str | None], RefLink] = {}
+        for r in unit.refs:
+            if r.start < start or r.end > end:
+                continue
+            if r.unit and r.doc:
+                target = self.units.get((r.doc, r.unit))
+                if target is None or (r.doc == doc and r.unit == unit.id):
+                    continue
+                act = self.acts[r.doc]
+                label = citation_label(
+                    act.short_name, target.kind, target.num, r.pinpoint, paragraph_style(target)
+                )
+                key = (r.doc, r.unit, r.pinpoint)
+                links.setdefault(
+                    key,
+                    RefLink(
+                        text=r.text,
+                        label=label,
+                        doc=r.doc,
+                        unit=r.unit,
+                        url=eurlex_url(act.url, target.anchor),
+                    ),
+                )
+            elif r.external and r.unit is None and r.doc is None and r.external != "Treaty":
+                links.setdefault(
+                    (None, None, r.external), RefLink(text=r.text, label=r.external, external=r.external)
+                )
+        return list(links.values())
+
+
+def _merge(pinned: list[Hit], ranked: list[Hit], kinds: list[str] | None) -> list[Hit]:
+    """References and definitions first, then the ranking without repeating them."""
+    out = [h for h in pinned if not kinds or h.unit_kind in kinds]
+    taken = [(h.doc, h.unit, h.start, h.end) for h in out]
+    for hit in ranked:
+        if any(d == hit.doc and u == hit.unit and s <= hit.start and hit.end <= e for d, u, s, e in taken):
+            continue
+        out.append(hit)
+    return out
+
+
+def _heading(act: ActInfo, unit: Unit) -> str:
+    parts = [act.short_name]
+    if unit.chapter:
+        parts.append(f"{unit.chapter.label} {unit.chapter.title}")
+    if unit.section:
+        parts.append(f"{unit.section.label} {unit.section.title}")
+    parts.append(f"{unit.label} {unit.title}".strip())
+    return " › ".join(parts)
+
+
+def _act_names(acts: object) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for act in acts:  # type: ignore[attr-defined]
+        names[act.short_name.lower()] = act.id
+        number = re.search(r"(\d{4})R(\d{4})", act.celex)
+        if number:
+            names[f"{number.group(1)}/{int(number.group(2))}"] = act.id
+        m = re.search(r"\(([^()]+)\)\s*$", act.title)
+        if m:
+            names[m.group(1).lower()] = act.id
+    return names
+
+
+def find_block(unit: Unit, pinpoint: str) -> Block | None:
+    """The block a pinpoint names: "5(1)(f)" in Article 5, "III(5)" in Annex III."""
+    if not pinpoint.startswith(unit.num):
+        return None
+    comps = re.findall(r"\(([^)]+)\)", pinpoint[len(unit.num) :])
+    if not comps:
+        return None
+    level: list[Block] = unit.blocks
+    found: Block | None = None
+    for depth, comp in enumerate(comps):
+        if depth == 0 and paragraph_style(unit) == "ordinal" and comp.isdigit():
+            paragraphs = unit.paragraphs()
+            found = paragraphs[int(comp) - 1] if int(comp) <= len(paragraphs) else None
+        else:
+            found = _find_num(level, comp)
+        if found is None:
+            return None
+        level = found.children
+    return found
+
+
+def _find_num(blocks: list[Block], num: str) -> Block | None:
+    for b in blocks:
+        if b.num == num and b.kind != "text":
+            return b
+    # Points hang from their lead-in text, and annex points from section headings.
+    for b in blocks:
+        if b.kind in ("text", "heading"):
+            found = _find_num(b.children, num)
+            if found is not None:
+                return found
+    return None
+
+
+def block_path(unit: Unit, target: Block) -> list[Block]:
+    def walk(blocks: list[Block], trail: list[Block]) -> list[Block] | None:
+        for b in blocks:
+            if b is target:
+                return [*trail, b]
+            found = walk(b.children, [*trail, b])
+            if found:
+                return found
+        return None
+
+    return walk(unit.blocks, []) or [target]
