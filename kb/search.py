@@ -26,7 +26,11 @@ from kb.results import Hit, RefLink, SearchResult
 
 RRF_K = 60
 DENSE_WEIGHT = 1.0
-KEYWORD_WEIGHT = 0.7
+KEYWORD_WEIGHT = 0.5
+TITLE_WEIGHT = 0.5
+RECITAL_LEND = 0.3
+RECITAL_WEIGHT = 1.0
+WHEN_WEIGHT = 2.0
 CANDIDATES = 100
 
 _STOPWORDS = frozenset(
@@ -54,10 +58,9 @@ class Searcher:
         self.glossary = Glossary(
             [d for (doc, _), u in units.items() if is_definitions_article(u) for d in definitions_in(doc, u)]
         )
-        with files.db() as con:
-            rows = con.execute("SELECT id, doc, unit_kind FROM passages ORDER BY id").fetchall()
-        self._passage_doc = np.array([r["doc"] for r in rows])
-        self._passage_kind = np.array([r["unit_kind"] for r in rows])
+        self.structure = Structure.build(files, embedder, units)
+        self._passage_doc = self.structure.passage_doc
+        self._passage_kind = self.structure.passage_kind
 
     # -- the entry point -------------------------------------------------------------------
 
@@ -79,7 +82,9 @@ class Searcher:
                 if (scope is None or d.doc in scope) and (not named or d.doc in named):
                     pinned.append(self._definition_hit(d))
 
-        ranked = self._hybrid(query, scope, kinds, k + len(pinned))
+        # A question that names one act is about that act; naming both keeps both in play.
+        focus = scope or (named if len(named) == 1 else None)
+        ranked = self._hybrid(query, focus, kinds, k + len(pinned))
         hits = _merge(pinned, ranked, kinds)
         return SearchResult(hits=hits[:k], notices=notices)
 
@@ -131,32 +136,46 @@ class Searcher:
     # -- dense and keyword retrieval ----------------------------------------------------------
 
     def _hybrid(self, query: str, docs: list[str] | None, kinds: list[str] | None, k: int) -> list[Hit]:
-        n = self.files.vectors.ntotal
-        vector = self.embedder.encode([query])
-        depth = n if n <= 20_000 else CANDIDATES * 10
-        scores, ids = self.files.vectors.search(vector, depth)
+        """Rank units, not passages: a unit scores by its best passages, recitals lend their
+        score to the articles they explain, and unit titles form a ranking of their own."""
         allowed = self._allowed(docs, kinds)
-        candidates: dict[int, _Candidate] = {}
-        rank = 0
-        for pid, sim in zip(ids[0], scores[0], strict=True):
-            if pid < 0 or not allowed[pid]:
-                continue
-            c = candidates.setdefault(int(pid), _Candidate(int(pid)))
-            c.dense = float(sim)
-            c.score += DENSE_WEIGHT / (RRF_K + rank)
-            rank += 1
-            if rank >= CANDIDATES:
-                break
+        vector = self.embedder.encode([query])[0]
+        sims = self.structure.passage_vectors @ vector  # cosine: vectors are normalised
+        passage_score = np.zeros(len(sims), dtype="float32")
+        order = np.argsort(-np.where(allowed, sims, -np.inf))[:CANDIDATES]
+        passage_score[order] += DENSE_WEIGHT / (RRF_K + np.arange(len(order)))
         for rank, pid in enumerate(self._keyword(query, allowed)):
-            c = candidates.setdefault(pid, _Candidate(pid))
-            c.score += KEYWORD_WEIGHT / (RRF_K + rank)
-        best = sorted(candidates.values(), key=lambda c: -c.score)[: max(k * 3, 30)]
-        passages = self.files.passages([c.passage_id for c in best])
+            passage_score[pid] += KEYWORD_WEIGHT / (RRF_K + rank)
+
+        st = self.structure
+        unit_score = np.zeros(len(st.unit_keys), dtype="float32")
+        np.maximum.at(unit_score, st.passage_unit, passage_score)
+        if _asks_when(query):
+            # When a rule applies is laid down in the act's final provisions.
+            unit_score[st.temporal] += WHEN_WEIGHT / RRF_K
+        title_sims = st.title_vectors @ vector
+        title_order = np.argsort(-title_sims)[:CANDIDATES]
+        unit_score[title_order] += TITLE_WEIGHT / (RRF_K + np.arange(len(title_order)))
+        # A recital explains an article: what matches the recital is answered by the article.
+        # Take the best lending recital only: summing would favour articles that many recitals explain.
+        lent = np.zeros_like(unit_score)
+        np.maximum.at(lent, st.article_of, unit_score[st.recital_of] * RECITAL_LEND)
+        unit_score += lent
+        unit_score[st.unit_is_recital] *= RECITAL_WEIGHT
+        unit_allowed = np.zeros(len(st.unit_keys), dtype=bool)
+        np.logical_or.at(unit_allowed, st.passage_unit, allowed)
+        unit_score[~unit_allowed] = -1.0
+
         hits = []
-        for c in best:
-            p = passages[c.passage_id]
-            hit = self._passage_hit(p, c.score)
-            hit.__dict__["dense"] = c.dense
+        for u in np.argsort(-unit_score)[: max(k * 2, 20)]:
+            if unit_score[u] <= 0:
+                break
+            members = st.unit_passages[u]
+            members = members[allowed[members]]
+            best = members[np.argmax(passage_score[members] + 1e-3 * sims[members])]
+            p = self.files.passages([int(best)])[int(best)]
+            hit = self._passage_hit(p, float(unit_score[u]))
+            hit.__dict__["dense"] = float(sims[best])
             hits.append(hit)
         return hits
 
@@ -249,6 +268,81 @@ class Searcher:
                     (None, None, r.external), RefLink(text=r.text, label=r.external, external=r.external)
                 )
         return list(links.values())
+
+
+_WHEN = re.compile(
+    r"\b(when|what date|which date|from what|by what date|by when|until when|deadline|how long|"
+    r"apply from|start(?:s|ed)? to apply|take effect|in force)\b",
+    re.IGNORECASE,
+)
+
+
+_TEMPORAL = re.compile(r"entry into force|transitional", re.IGNORECASE)
+
+
+def _asks_when(query: str) -> bool:
+    return _WHEN.search(query) is not None
+
+
+class Structure:
+    """What the ranking knows about the acts beyond their passages: which unit each passage
+    belongs to, unit titles as vectors, which articles each recital explains, and which
+    units say when the act applies."""
+
+    def __init__(self) -> None:
+        self.unit_keys: list[tuple[str, str]] = []
+        self.passage_vectors = np.zeros((0, 0), dtype="float32")
+        self.passage_unit = np.zeros(0, dtype=int)
+        self.passage_doc = np.zeros(0, dtype=object)
+        self.passage_kind = np.zeros(0, dtype=object)
+        self.unit_passages: list[np.ndarray] = []
+        self.unit_is_recital = np.zeros(0, dtype=bool)
+        self.title_vectors = np.zeros((0, 0), dtype="float32")
+        self.recital_of = np.zeros(0, dtype=int)
+        self.article_of = np.zeros(0, dtype=int)
+        self.temporal = np.zeros(0, dtype=bool)  # units on entry into force, application, transition
+
+    @classmethod
+    def build(cls, files: IndexFiles, embedder: Embedder, units: dict[tuple[str, str], Unit]) -> Structure:
+        st = cls()
+        with files.db() as con:
+            rows = con.execute("SELECT id, doc, unit, unit_kind FROM passages ORDER BY id").fetchall()
+        st.unit_keys = list(units)
+        position = {key: i for i, key in enumerate(st.unit_keys)}
+        st.passage_unit = np.array([position[(r["doc"], r["unit"])] for r in rows])
+        st.passage_doc = np.array([r["doc"] for r in rows])
+        st.passage_kind = np.array([r["unit_kind"] for r in rows])
+        st.passage_vectors = files.vectors.reconstruct_n(0, files.vectors.ntotal)
+        st.unit_passages = [np.flatnonzero(st.passage_unit == i) for i in range(len(st.unit_keys))]
+        st.unit_is_recital = np.array([units[key].kind == "recital" for key in st.unit_keys])
+        st.temporal = np.array([_TEMPORAL.search(units[key].title) is not None for key in st.unit_keys])
+
+        titles = [
+            f"{units[key].label}: {units[key].title}" if units[key].title else "" for key in st.unit_keys
+        ]
+        st.title_vectors = embedder.encode(titles)
+        st.title_vectors[[not t for t in titles]] = 0.0
+
+        # Link each recital to the articles closest to it in meaning, within the same act.
+        article_units = [i for i, key in enumerate(st.unit_keys) if units[key].kind == "article"]
+        pairs_r, pairs_a = [], []
+        for r, key in enumerate(st.unit_keys):
+            if units[key].kind != "recital" or len(st.unit_passages[r]) == 0:
+                continue
+            same_act = [a for a in article_units if st.unit_keys[a][0] == key[0]]
+            if not same_act:
+                continue
+            rv = st.passage_vectors[st.unit_passages[r]].mean(axis=0)
+            scores = np.array([(st.passage_vectors[st.unit_passages[a]] @ rv).max() for a in same_act])
+            for j in np.argsort(-scores)[:RECITAL_LINKS]:
+                pairs_r.append(r)
+                pairs_a.append(same_act[j])
+        st.recital_of = np.array(pairs_r, dtype=int)
+        st.article_of = np.array(pairs_a, dtype=int)
+        return st
+
+
+RECITAL_LINKS = 2
 
 
 def _merge(pinned: list[Hit], ranked: list[Hit], kinds: list[str] | None) -> list[Hit]:
