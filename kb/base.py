@@ -4,15 +4,20 @@ and is safe to call from many threads."""
 from __future__ import annotations
 
 import json
+import re
+import time
 from pathlib import Path
 
+from kb import abstain
+from kb.answer import compose, render
 from kb.config import Settings, settings
 from kb.embed import Embedder
 from kb.errors import BadQuery, UnknownDocument, UnknownUnit
 from kb.index import IndexFiles
 from kb.manifest import ActInfo, IndexManifest
 from kb.model import Unit, unit_from_dict
-from kb.results import SearchResult
+from kb.refs import named_acts
+from kb.results import ActVersion, Answer, Hit, SearchResult, Turn
 from kb.search import Searcher
 
 MAX_QUERY_CHARS = 2000
@@ -47,6 +52,71 @@ class KnowledgeBase:
     ) -> SearchResult:
         self._check(query, docs, kinds)
         return self.searcher.search(query.strip(), k=k, docs=docs, kinds=kinds)
+
+    def ask(
+        self, question: str, k: int = 5, docs: list[str] | None = None, history: list[Turn] | None = None
+    ) -> Answer:
+        """A short answer built from the provisions that answer it, or a plain refusal with the
+        nearest provisions when the acts do not answer it."""
+        started = time.perf_counter()
+        self._check(question, docs, None)
+        question = question.strip()
+        resolved = resolve_follow_up(question, history or [])
+        result = self.searcher.search(resolved, k=k, docs=docs)
+        if resolved != question:
+            # The earlier question says what "that" is; the follow-up says what is asked now.
+            own = self.searcher.search(question, k=k, docs=docs)
+            result.hits = _interleave(result.hits, own.hits)[:k]
+        about = abstain.OTHER_INSTRUMENTS.sub(" ", resolved)
+        pinned = any(h.match != "search" for h in result.hits)
+        verdict = abstain.judge(
+            resolved,
+            result.top_similarity,
+            bool(named_acts(about, self.searcher.act_names)),
+            pinned,
+            result.notices,
+        )
+        hits = result.hits
+        if verdict.abstain:
+            for hit in hits:
+                hit.low_confidence = True
+            sentences = []
+            text = f"The acts in this knowledge base do not answer this. {verdict.reason} " + (
+                "The closest provisions are listed below, with low confidence." if hits else ""
+            )
+        else:
+            sentences = compose(resolved, hits, self.embedder)
+            text = render(sentences)
+        return Answer(
+            question=question,
+            answer=text.strip(),
+            sentences=sentences,
+            citations=hits,
+            abstained=verdict.abstain,
+            reason=verdict.reason,
+            versions=self.versions(hits),
+            notices=result.notices,
+            resolved_question=resolved if resolved != question else None,
+            took_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+
+    def versions(self, hits: list[Hit]) -> list[ActVersion]:
+        """The version of each act the hits cite, so an answer says which text it rests on."""
+        docs = list(dict.fromkeys(h.doc for h in hits))
+        return [
+            ActVersion(
+                doc=a.id,
+                short_name=a.short_name,
+                title=a.title,
+                celex=a.celex,
+                version=a.version,
+                date=a.date,
+                url=a.url,
+            )
+            for d in docs
+            for a in self.acts
+            if a.id == d
+        ]
 
     def get(self, doc: str, unit: str) -> Unit:
         self._check_docs([doc])
@@ -84,4 +154,35 @@ def _load_units(files: IndexFiles) -> dict[tuple[str, str], Unit]:
     for row in rows:
         unit = unit_from_dict(json.loads(row["data"]))
         out[(row["doc"], row["unit"])] = unit
+    return out
+
+
+_FOLLOW_UP = re.compile(
+    r"^(and|also|but|what about|how about|then|so|for|same for|and what|what if)\b"
+    r"|\b(that|this|those|these|it|they|them|such|there)\b",
+    re.IGNORECASE,
+)
+
+
+def resolve_follow_up(question: str, history: list[Turn]) -> str:
+    """Read a follow-up ("and for deployers?", "what are the fines for that?") together with
+    the question it follows, so that retrieval knows what "that" is."""
+    if not history:
+        return question
+    words = re.findall(r"[A-Za-z]+", question)
+    if len(words) > 12 or not _FOLLOW_UP.search(question):
+        return question
+    return f"{history[-1].question.strip()} {question}"
+
+
+def _interleave(first: list[Hit], second: list[Hit]) -> list[Hit]:
+    out: list[Hit] = []
+    seen: set[tuple[str, str]] = set()
+    for pair in zip(first, second, strict=False):
+        for hit in pair:
+            if (hit.doc, hit.unit) not in seen:
+                seen.add((hit.doc, hit.unit))
+                out.append(hit)
+    longer = first if len(first) > len(second) else second
+    out.extend(h for h in longer[min(len(first), len(second)) :] if (h.doc, h.unit) not in seen)
     return out

@@ -78,8 +78,9 @@ class Glossary:
         for term, defs in self.by_term.items():
             if len(term) > best_len and f" {term} " in normalized:
                 best, best_len = defs, len(term)
-        # A one-word term must be the subject of the question, not a passing word in it.
-        if best and " " not in _norm(best[0].term) and not _asks_about(query, best[0].term):
+        # An unquoted term must be the subject of the question, not a passing word in it:
+        # "what are the obligations for AI systems" does not ask what an AI system is.
+        if best and not _asks_about(query, best[0].term):
             return []
         return best
 

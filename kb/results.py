@@ -45,6 +45,14 @@ class SearchResult(BaseModel):
     notices: list[str] = Field(
         default_factory=list, description="E.g. a provision the query names that does not exist"
     )
+    top_similarity: float = Field(0.0, description="Cosine similarity of the query and its closest passage")
+
+
+class Turn(BaseModel):
+    """An earlier turn of a conversation, for follow-up questions."""
+
+    question: str = Field(max_length=2000)
+    answer: str | None = Field(None, max_length=20000)
 
 
 class ActVersion(BaseModel):

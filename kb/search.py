@@ -84,9 +84,9 @@ class Searcher:
 
         # A question that names one act is about that act; naming both keeps both in play.
         focus = scope or (named if len(named) == 1 else None)
-        ranked = self._hybrid(query, focus, kinds, k + len(pinned))
+        ranked, top_similarity = self._hybrid(query, focus, kinds, k + len(pinned))
         hits = _merge(pinned, ranked, kinds)
-        return SearchResult(hits=hits[:k], notices=notices)
+        return SearchResult(hits=hits[:k], notices=notices, top_similarity=round(top_similarity, 4))
 
     # -- references and definitions ---------------------------------------------------------
 
@@ -135,7 +135,9 @@ class Searcher:
 
     # -- dense and keyword retrieval ----------------------------------------------------------
 
-    def _hybrid(self, query: str, docs: list[str] | None, kinds: list[str] | None, k: int) -> list[Hit]:
+    def _hybrid(
+        self, query: str, docs: list[str] | None, kinds: list[str] | None, k: int
+    ) -> tuple[list[Hit], float]:
         """Rank units, not passages: a unit scores by its best passages, recitals lend their
         score to the articles they explain, and unit titles form a ranking of their own."""
         allowed = self._allowed(docs, kinds)
@@ -174,10 +176,9 @@ class Searcher:
             members = members[allowed[members]]
             best = members[np.argmax(passage_score[members] + 1e-3 * sims[members])]
             p = self.files.passages([int(best)])[int(best)]
-            hit = self._passage_hit(p, float(unit_score[u]))
-            hit.__dict__["dense"] = float(sims[best])
-            hits.append(hit)
-        return hits
+            hits.append(self._passage_hit(p, float(unit_score[u])))
+        top = float(sims[allowed].max()) if allowed.any() else 0.0
+        return hits, top
 
     def _allowed(self, docs: list[str] | None, kinds: list[str] | None) -> np.ndarray:
         mask = np.ones(len(self._passage_doc), dtype=bool)
