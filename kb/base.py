@@ -15,10 +15,10 @@ from kb.embed import Embedder
 from kb.errors import BadQuery, UnknownDocument, UnknownUnit
 from kb.index import IndexFiles
 from kb.manifest import ActInfo, IndexManifest
-from kb.model import Unit, unit_from_dict
-from kb.refs import named_acts
-from kb.results import ActVersion, Answer, Hit, SearchResult, Turn
-from kb.search import Searcher
+from kb.model import Block, Unit, unit_from_dict
+from kb.refs import citation_label, eurlex_url, find_query_refs, named_acts, paragraph_style
+from kb.results import ActVersion, Answer, BlockOut, Hit, Provision, RefLink, SearchResult, Turn
+from kb.search import Searcher, find_block
 
 MAX_QUERY_CHARS = 2000
 KINDS = ("article", "recital", "annex")
@@ -59,23 +59,8 @@ class KnowledgeBase:
         """A short answer built from the provisions that answer it, or a plain refusal with the
         nearest provisions when the acts do not answer it."""
         started = time.perf_counter()
-        self._check(question, docs, None)
         question = question.strip()
-        resolved = resolve_follow_up(question, history or [])
-        result = self.searcher.search(resolved, k=k, docs=docs)
-        if resolved != question:
-            # The earlier question says what "that" is; the follow-up says what is asked now.
-            own = self.searcher.search(question, k=k, docs=docs)
-            result.hits = _interleave(result.hits, own.hits)[:k]
-        about = abstain.OTHER_INSTRUMENTS.sub(" ", resolved)
-        pinned = any(h.match != "search" for h in result.hits)
-        verdict = abstain.judge(
-            resolved,
-            result.top_similarity,
-            bool(named_acts(about, self.searcher.act_names)),
-            pinned,
-            result.notices,
-        )
+        resolved, result, verdict = self.retrieve(question, k, docs, history)
         hits = result.hits
         if verdict.abstain:
             for hit in hits:
@@ -99,6 +84,24 @@ class KnowledgeBase:
             resolved_question=resolved if resolved != question else None,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
         )
+
+    def retrieve(
+        self, question: str, k: int = 5, docs: list[str] | None = None, history: list[Turn] | None = None
+    ) -> tuple[str, SearchResult, abstain.Verdict]:
+        """What `ask` stands on: the question as understood, its hits, and whether to abstain."""
+        self._check(question, docs, None)
+        question = question.strip()
+        resolved = resolve_follow_up(question, history or [])
+        result = self.searcher.search(resolved, k=k, docs=docs)
+        if resolved != question:
+            # The earlier question says what "that" is; the follow-up says what is asked now.
+            own = self.searcher.search(question, k=k, docs=docs)
+            result.hits = _interleave(result.hits, own.hits)[:k]
+        about = abstain.OTHER_INSTRUMENTS.sub(" ", resolved)
+        pinned = any(h.match != "search" for h in result.hits)
+        names_act = bool(named_acts(about, self.searcher.act_names))
+        verdict = abstain.judge(resolved, result.top_similarity, names_act, pinned, result.notices)
+        return resolved, result, verdict
 
     def versions(self, hits: list[Hit]) -> list[ActVersion]:
         """The version of each act the hits cite, so an answer says which text it rests on."""
@@ -127,6 +130,75 @@ class KnowledgeBase:
             )
         return found
 
+    def provision(self, reference: str, doc: str | None = None) -> Provision:
+        """A provision named the way people write it: "AI Act Art. 5(1)(f)", "data-act art_25"."""
+        m = re.fullmatch(r"\s*([a-z0-9-]+)\s+((?:art|rct|anx)_\w+)\s*", reference)
+        if m:
+            return self.provision_of(m.group(1), m.group(2), doc=None)
+        refs = find_query_refs(reference, self.searcher.act_names)
+        if not refs:
+            raise BadQuery(
+                f"{reference!r} names no provision; try “AI Act Art. 5(1)(f)” or “data-act art_25”."
+            )
+        ref = refs[0]
+        docs = [doc or ref.doc] if (doc or ref.doc) else [a.id for a in self.acts]
+        present = [d for d in docs if (d, ref.unit) in self.units]
+        if not present:
+            where = " or ".join(self._act(d).short_name for d in docs if d in {a.id for a in self.acts})
+            raise UnknownUnit(f"{ref.text} does not exist in {where or 'the index'}.")
+        if len(present) > 1:
+            names = " and ".join(self._act(d).short_name for d in present)
+            raise BadQuery(f"{ref.text} exists in both the {names}; name the act, e.g. “{ref.text} AI Act”.")
+        return self.provision_of(present[0], ref.unit, ref.pinpoint)
+
+    def provision_of(self, doc: str, unit_id: str, pinpoint: str | None = None) -> Provision:
+        unit = self.get(doc, unit_id)
+        act = self._act(doc)
+        block = find_block(unit, pinpoint) if pinpoint else None
+        search = self.searcher
+        out_links = search.refs(doc, unit, 0, len(unit.text))
+        return Provision(
+            doc=doc,
+            unit=unit.id,
+            unit_kind=unit.kind,
+            label=citation_label(act.short_name, unit.kind, unit.num, None, paragraph_style(unit)),
+            title=unit.title,
+            heading=search.heading(act, unit),
+            url=eurlex_url(act.url, unit.anchor),
+            version=act.version,
+            pages=list(unit.pages) if unit.pages else None,
+            text=unit.text,
+            blocks=[_block_out(b) for b in unit.blocks],
+            pinpoint=pinpoint if block is not None else None,
+            pinpoint_text=unit.text[block.start : block.end] if block is not None else None,
+            refers_to=out_links,
+            referred_by=self._referred_by(doc, unit.id),
+        )
+
+    def _referred_by(self, doc: str, unit_id: str) -> list[RefLink]:
+        if not hasattr(self, "_incoming"):
+            incoming: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+            for (src_doc, src_id), src in self.units.items():
+                for r in src.refs:
+                    if r.doc and r.unit and (r.doc, r.unit) != (src_doc, src_id):
+                        bucket = incoming.setdefault((r.doc, r.unit), [])
+                        if (src_doc, src_id, r.text) not in bucket:
+                            bucket.append((src_doc, src_id, r.text))
+            self._incoming = incoming
+        links = []
+        seen = set()
+        for src_doc, src_id, text in self._incoming.get((doc, unit_id), []):
+            if (src_doc, src_id) in seen:
+                continue
+            seen.add((src_doc, src_id))
+            src = self.units[(src_doc, src_id)]
+            act = self._act(src_doc)
+            label = citation_label(act.short_name, src.kind, src.num, None, paragraph_style(src))
+            links.append(
+                RefLink(text=text, label=label, doc=src_doc, unit=src_id, url=eurlex_url(act.url, src.anchor))
+            )
+        return links
+
     def _act(self, doc: str) -> ActInfo:
         return next(a for a in self.acts if a.id == doc)
 
@@ -145,6 +217,16 @@ class KnowledgeBase:
         for doc in docs:
             if doc not in known:
                 raise UnknownDocument(f"Unknown act {doc!r}; the index holds: {', '.join(known)}.")
+
+
+def _block_out(block: Block) -> BlockOut:
+    return BlockOut(
+        kind=block.kind,
+        num=block.num,
+        marker=block.marker,
+        text=block.text,
+        children=[_block_out(c) for c in block.children],
+    )
 
 
 def _load_units(files: IndexFiles) -> dict[tuple[str, str], Unit]:

@@ -96,6 +96,160 @@ def ingest(
     out.print(f"{report.passages} passages, model {report.model}, {report.seconds:.1f} s")
 
 
+def _open_kb():  # type: ignore[no-untyped-def]
+    """Load the index and the model, or exit 3 with what to do."""
+    from kb.base import KnowledgeBase
+    from kb.errors import IndexIncompatible, IndexMissing
+
+    try:
+        return KnowledgeBase.open()
+    except (IndexMissing, IndexIncompatible) as exc:
+        if _debug:
+            raise
+        raise _fail(str(exc), EXIT_NO_INDEX) from None
+
+
+def _guard(call):  # type: ignore[no-untyped-def]
+    """Run a knowledge-base call; bad input exits 2 with the reason, never a traceback."""
+    from kb.errors import BadQuery, UnknownDocument, UnknownUnit
+
+    try:
+        return call()
+    except (BadQuery, UnknownDocument, UnknownUnit) as exc:
+        if _debug:
+            raise
+        raise _fail(str(exc), EXIT_USAGE) from None
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _read_question(question: str) -> str:
+    return sys.stdin.read() if question == "-" else question
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, or - to read it from standard input.")],
+    docs: Annotated[str | None, typer.Option("--docs", help="Only these acts, comma-separated.")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=20, help="How many provisions to cite.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="The answer as JSON (the API's schema).")] = False,
+) -> None:
+    """Answer a question from the acts, with the provisions it rests on.
+
+    Example: kb ask "Can we use emotion recognition on our staff?"
+    """
+    kb = _open_kb()
+    answer = _guard(lambda: kb.ask(_read_question(question), k=k, docs=_split(docs)))
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=2))
+    else:
+        from kb.render import print_answer
+
+        print_answer(answer)
+    raise typer.Exit(EXIT_ABSTAINED if answer.abstained else 0)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, or - to read it from standard input.")],
+    docs: Annotated[str | None, typer.Option("--docs", help="Only these acts, comma-separated.")] = None,
+    kinds: Annotated[
+        str | None,
+        typer.Option("--kinds", help="Only these kinds: article, recital, annex (comma-separated)."),
+    ] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=50, help="How many hits.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="The hits as JSON.")] = False,
+) -> None:
+    """Ranked provisions for a query, legal references and defined terms first.
+
+    Example: kb search "Annex III point 4" --kinds annex
+    """
+    kb = _open_kb()
+    result = _guard(lambda: kb.search(_read_question(query), k=k, docs=_split(docs), kinds=_split(kinds)))
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    from kb.render import print_hits
+
+    print_hits(result)
+
+
+@app.command()
+def show(
+    reference: Annotated[
+        list[str], typer.Argument(help='A provision: "AI Act Art. 5(1)(f)" or: data-act art_25')
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="The provision as JSON.")] = False,
+) -> None:
+    """One provision in full, with what it refers to and what refers to it.
+
+    Example: kb show "AI Act Art. 5"
+    """
+    kb = _open_kb()
+    provision = _guard(lambda: kb.provision(" ".join(reference)))
+    if as_json:
+        typer.echo(provision.model_dump_json(indent=2))
+        return
+    from kb.render import print_provision
+
+    print_provision(provision)
+
+
+@app.command()
+def documents(as_json: Annotated[bool, typer.Option("--json", help="As JSON.")] = False) -> None:
+    """The acts in the index, with their versions and counts."""
+    from kb.config import settings
+    from kb.errors import KBError
+    from kb.index import read_manifest
+
+    try:
+        manifest = read_manifest(settings().index_dir)
+    except KBError as exc:
+        raise _fail(str(exc), EXIT_NO_INDEX) from None
+    if as_json:
+        typer.echo(json.dumps([a.model_dump() for a in manifest.acts], indent=2))
+        return
+    from kb.render import print_documents
+
+    print_documents(manifest)
+
+
+@app.command(name="eval")
+def eval_(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Questions in the dev.jsonl format.")
+    ],
+    naive: Annotated[
+        bool, typer.Option("--naive/--no-naive", help="Also score the naive pipeline, in the same run.")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="The reports as JSON.")] = False,
+) -> None:
+    """Retrieval and abstention metrics on a question set, beside the naive pipeline.
+
+    Example: kb eval ../shared/eval/dev.jsonl
+    """
+    from kb.evaluate import evaluate, load, regkb_system, to_json
+
+    kb = _open_kb()
+    try:
+        items = load(file)
+    except ValueError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    reports = [evaluate("regkb", items, regkb_system(kb))]
+    if naive:
+        from bench.naive import NaivePipeline
+
+        reports.append(evaluate("naive", items, NaivePipeline(kb).system()))
+    if as_json:
+        typer.echo(to_json(reports))
+        return
+    from kb.render import print_reports
+
+    print_reports(reports)
+
+
 class _nullcontext:
     def __enter__(self) -> None:
         return None

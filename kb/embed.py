@@ -43,7 +43,11 @@ class Embedder:
             # Nothing to fetch: keep the hub client from reaching out for a local model.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        # Loading bars from transformers would interleave with our own output.
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
         return SentenceTransformer(path, device="cpu")
 
     @property

@@ -83,3 +83,31 @@ class Answer(BaseModel):
         None, description="The question as understood with the conversation"
     )
     took_ms: float = 0.0
+
+
+class BlockOut(BaseModel):
+    kind: str
+    num: str | None
+    marker: str
+    text: str
+    children: list[BlockOut] = Field(default_factory=list)
+
+
+class Provision(BaseModel):
+    """One provision in full, structured, with its cross-references both ways."""
+
+    doc: str
+    unit: str
+    unit_kind: Literal["recital", "article", "annex"]
+    label: str
+    title: str
+    heading: str
+    url: str
+    version: str
+    pages: list[int] | None = None
+    text: str
+    blocks: list[BlockOut]
+    pinpoint: str | None = Field(None, description="The part the reference named, if any")
+    pinpoint_text: str | None = None
+    refers_to: list[RefLink] = Field(default_factory=list)
+    referred_by: list[RefLink] = Field(default_factory=list)

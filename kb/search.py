@@ -227,20 +227,24 @@ class Searcher:
             pinpoint=pinpoint,
             label=citation_label(act.short_name, unit.kind, unit.num, pinpoint, paragraph_style(unit)),
             title=unit.title,
-            heading=_heading(act, unit),
+            heading=self.heading(act, unit),
             url=eurlex_url(act.url, unit.anchor),
             page=unit.pages[0] if unit.pages else None,
             text=unit.text[start:end],
             context=context,
             score=round(score, 6),
             match=match,  # type: ignore[arg-type]
-            refs=self._refs(doc, unit, start, end),
+            refs=self.refs(doc, unit, start, end),
             version=act.version,
             start=start,
             end=end,
         )
 
-    def _refs(self, doc: str, unit: Unit, start: int, end: int) -> list[RefLink]:
+    @staticmethod
+    def heading(act: ActInfo, unit: Unit) -> str:
+        return _heading(act, unit)
+
+    def refs(self, doc: str, unit: Unit, start: int, end: int) -> list[RefLink]:
         links: dict[tuple[str | None, str | None, str | None], RefLink] = {}
         for r in unit.refs:
             if r.start < start or r.end > end:

@@ -1,0 +1,141 @@
+"""`kb eval`: retrieval and abstention metrics on a question set in the format of
+../shared/eval/dev.jsonl. A retrieved passage counts for a gold unit when its act and unit
+id match."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel
+
+KS = (1, 3, 5, 10)
+
+
+class Gold(BaseModel):
+    doc: str
+    unit: str
+    pinpoint: str | None = None
+
+
+class Item(BaseModel):
+    id: str
+    question: str
+    kind: str
+    gold: list[Gold]
+    answer_hint: str = ""
+
+
+@dataclass
+class Outcome:
+    """What a system did with one question: the units of its top passages, in order, whether
+    it declined, and how many characters its top five passages hold."""
+
+    units: list[tuple[str, str]]
+    declined: bool
+    chars_top5: int
+
+
+System = Callable[[str], Outcome]
+
+
+@dataclass
+class Scores:
+    n: int = 0
+    hits: dict[int, float] = field(default_factory=lambda: dict.fromkeys(KS, 0.0))
+    mrr: float = 0.0
+    all_gold: float = 0.0
+    multi: int = 0
+    chars: float = 0.0
+    declined: int = 0  # answerable items wrongly declined
+
+    def as_dict(self) -> dict[str, float | int]:
+        n = self.n or 1
+        out: dict[str, float | int] = {"n": self.n}
+        out.update({f"hit@{k}": round(v / n, 3) for k, v in self.hits.items()})
+        out["mrr@10"] = round(self.mrr / n, 3)
+        if self.multi:
+            out["all_gold@10"] = round(self.all_gold / self.multi, 3)
+        out["false_decline"] = round(self.declined / n, 3)
+        out["chars_top5"] = round(self.chars / n)
+        return out
+
+
+class Report(BaseModel):
+    system: str
+    overall: dict[str, float | int]
+    by_kind: dict[str, dict[str, float | int]]
+    abstention: dict[str, float | int]
+
+
+def load(path: Path) -> list[Item]:
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                items.append(Item.model_validate_json(line))
+            except ValueError as exc:
+                raise ValueError(f"{path}:{number}: not an evaluation item ({exc})") from exc
+    return items
+
+
+def evaluate(name: str, items: Iterable[Item], system: System) -> Report:
+    overall, by_kind = Scores(), {}
+    tp = fp = fn = abstain_items = 0
+    for item in items:
+        outcome = system(item.question)
+        if item.kind == "abstain":
+            abstain_items += 1
+            tp += outcome.declined
+            fn += not outcome.declined
+            continue
+        fp += outcome.declined
+        gold = {(g.doc, g.unit) for g in item.gold}
+        rank = next((i for i, u in enumerate(outcome.units[:10]) if u in gold), None)
+        for scores in (overall, by_kind.setdefault(item.kind, Scores())):
+            scores.n += 1
+            for k in KS:
+                scores.hits[k] += rank is not None and rank < k
+            scores.mrr += 1 / (rank + 1) if rank is not None else 0.0
+            scores.chars += outcome.chars_top5
+            scores.declined += outcome.declined
+            if item.kind == "multi":
+                scores.multi += 1
+                scores.all_gold += gold <= set(outcome.units[:10])
+    answerable = overall.n or 1
+    abstention = {
+        "abstain_items": abstain_items,
+        "declined": tp,
+        "decline_rate": round(tp / (abstain_items or 1), 3),
+        "false_decline_rate": round(fp / answerable, 3),
+        "precision": round(tp / (tp + fp), 3) if tp + fp else 0.0,
+        "recall": round(tp / (tp + fn), 3) if tp + fn else 0.0,
+    }
+    return Report(
+        system=name,
+        overall=overall.as_dict(),
+        by_kind={k: v.as_dict() for k, v in sorted(by_kind.items())},
+        abstention=abstention,
+    )
+
+
+def regkb_system(kb: object) -> System:
+    from kb.base import KnowledgeBase
+
+    assert isinstance(kb, KnowledgeBase)
+
+    def run(question: str) -> Outcome:
+        _resolved, result, verdict = kb.retrieve(question, k=10)
+        return Outcome(
+            units=[(h.doc, h.unit) for h in result.hits],
+            declined=verdict.abstain,
+            chars_top5=sum(len(h.text) for h in result.hits[:5]),
+        )
+
+    return run
+
+
+def to_json(reports: list[Report]) -> str:
+    return json.dumps([r.model_dump() for r in reports], indent=2)

@@ -1,0 +1,131 @@
+"""How the command line prints answers, hits, provisions and reports: Rich on a terminal
+(width, colour), plain text when piped."""
+
+from __future__ import annotations
+
+import re
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from kb.evaluate import Report
+from kb.manifest import IndexManifest
+from kb.results import Answer, Hit, Provision, SearchResult
+
+console = Console(highlight=False, soft_wrap=False)
+
+
+def _emphasise(text: str, sentences: list[str]) -> str:
+    """Bold the sentences of a passage that the answer quotes."""
+    out = escape(text)
+    for sentence in sentences:
+        core = sentence.split(" … ")[-1]
+        if core and escape(core) in out:
+            out = out.replace(escape(core), f"[bold]{escape(core)}[/bold]", 1)
+    return out
+
+
+def _hit_block(number: int | None, hit: Hit, used: list[str]) -> None:
+    tag = f"[{number}] " if number is not None else ""
+    flag = " [yellow](low confidence)[/yellow]" if hit.low_confidence else ""
+    console.print(
+        f"[bold cyan]{escape(tag)}{escape(hit.label)}[/bold cyan]{flag}  [dim]{escape(hit.title)}[/dim]"
+    )
+    if hit.context:
+        console.print(f"  [dim]{escape(hit.context)}[/dim]")
+    for line in _emphasise(hit.text, used).split("\n"):
+        console.print(f"  {line}")
+    page = f" (OJ page {hit.page})" if hit.page else ""
+    console.print(f"  [blue]{escape(hit.url)}[/blue]{page}")
+    if hit.refs:
+        console.print("  [dim]Refers to: " + escape("; ".join(r.label for r in hit.refs[:8])) + "[/dim]")
+    console.print()
+
+
+def print_answer(answer: Answer) -> None:
+    console.print(answer.answer if answer.abstained else _markers(answer.answer))
+    for notice in answer.notices:
+        console.print(f"[yellow]{escape(notice)}[/yellow]")
+    console.print()
+    if answer.citations:
+        console.print("[bold]Sources[/bold]" if not answer.abstained else "[bold]Closest provisions[/bold]")
+    for i, hit in enumerate(answer.citations, start=1):
+        used = [s.text for s in answer.sentences if s.citation == i]
+        _hit_block(i, hit, used)
+    for v in answer.versions:
+        console.print(f"[dim]{escape(v.short_name)}: {escape(v.version)}[/dim]")
+
+
+def _markers(text: str) -> str:
+    return re.sub(r"\\\[(\d+)\]", r"[bold cyan]\\[\1][/bold cyan]", escape(text))
+
+
+def print_hits(result: SearchResult) -> None:
+    for notice in result.notices:
+        console.print(f"[yellow]{escape(notice)}[/yellow]")
+    if not result.hits:
+        console.print("No provisions found.")
+    for i, hit in enumerate(result.hits, start=1):
+        _hit_block(i, hit, [])
+
+
+def print_provision(p: Provision) -> None:
+    console.print(f"[bold]{escape(p.label)}[/bold]  {escape(p.title)}")
+    console.print(f"[dim]{escape(p.heading)}[/dim]")
+    console.print()
+    text = _emphasise(p.text, [p.pinpoint_text] if p.pinpoint_text else [])
+    console.print(text)
+    console.print()
+    console.print(f"[blue]{escape(p.url)}[/blue]  [dim]{escape(p.version)}[/dim]")
+    if p.refers_to:
+        console.print("[bold]Refers to[/bold]: " + escape("; ".join(r.label for r in p.refers_to)))
+    if p.referred_by:
+        console.print("[bold]Referred to by[/bold]: " + escape("; ".join(r.label for r in p.referred_by)))
+
+
+def print_documents(manifest: IndexManifest) -> None:
+    table = Table(title=f"Index built {manifest.built_at} with {manifest.model.name}")
+    for col in ("id", "act", "version", "date", "CELEX", "recitals", "articles", "annexes", "passages"):
+        table.add_column(col)
+    for a in manifest.acts:
+        c = a.counts
+        table.add_row(
+            a.id,
+            a.short_name,
+            a.oj,
+            a.date,
+            a.celex,
+            str(c["recitals"]),
+            str(c["articles"]),
+            str(c["annexes"]),
+            str(c["passages"]),
+        )
+    console.print(table)
+
+
+def print_reports(reports: list[Report]) -> None:
+    metrics = ["hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "all_gold@10", "false_decline", "chars_top5"]
+    table = Table(title="Answerable items")
+    table.add_column("system")
+    table.add_column("kind")
+    for m in metrics:
+        table.add_column(m, justify="right")
+    for r in reports:
+        for kind, scores in [("all", r.overall), *r.by_kind.items()]:
+            table.add_row(r.system, f"{kind} ({scores['n']})", *(str(scores.get(m, "")) for m in metrics))
+    console.print(table)
+    abst = Table(title="Abstain items")
+    for col in ("system", "declined", "decline rate", "false declines", "precision", "recall"):
+        abst.add_column(col, justify="right")
+    for r in reports:
+        a = r.abstention
+        abst.add_row(
+            r.system,
+            f"{a['declined']}/{a['abstain_items']}",
+            str(a["decline_rate"]),
+            str(a["false_decline_rate"]),
+            str(a["precision"]),
+            str(a["recall"]),
+        )
+    console.print(abst)

@@ -1,0 +1,128 @@
+"""Search on the real index: references, definitions, filters, labels, links and cross-references."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.base import KnowledgeBase
+from kb.config import Settings
+from kb.errors import BadQuery, UnknownDocument
+
+
+@pytest.fixture(scope="session")
+def knowledge(index_settings: Settings) -> KnowledgeBase:
+    return KnowledgeBase.open(index_settings.index_dir, config=index_settings)
+
+
+def _first(knowledge: KnowledgeBase, query: str, **kw: object):  # type: ignore[no-untyped-def]
+    return knowledge.search(query, k=5, **kw).hits[0]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("query", "doc", "unit", "label"),
+    [
+        ("Article 5(1)(f)", "ai-act", "art_5", "AI Act, Article 5(1)(f)"),
+        ("Art. 50 AI Act", "ai-act", "art_50", "AI Act, Article 50"),
+        ("article 25 of the Data Act", "data-act", "art_25", "Data Act, Article 25"),
+        ("Annex III point 4", "ai-act", "anx_III", "AI Act, Annex III, point 4"),
+        ("recital 27 of the AI Act", "ai-act", "rct_27", "AI Act, Recital 27"),
+        ("Art. 3(4) AI Act", "ai-act", "art_3", "AI Act, Article 3, point (4)"),
+        ("What is recital 15 of the Data Act about?", "data-act", "rct_15", "Data Act, Recital 15"),
+    ],
+)
+def test_a_named_provision_comes_first(
+    knowledge: KnowledgeBase, query: str, doc: str, unit: str, label: str
+) -> None:
+    hit = _first(knowledge, query)
+    assert (hit.doc, hit.unit, hit.label, hit.match) == (doc, unit, label, "reference")
+
+
+def test_a_point_reference_returns_that_point_with_its_lead_in(knowledge: KnowledgeBase) -> None:
+    hit = _first(knowledge, "Article 5(1)(f) AI Act")
+    assert hit.text.startswith("(f) the placing on the market")
+    assert "infer emotions" in hit.text and "(g)" not in hit.text
+    assert hit.context == "The following AI practices shall be prohibited:"
+
+
+def test_a_provision_in_both_acts_returns_both_labelled(knowledge: KnowledgeBase) -> None:
+    hits = knowledge.search("Article 2", k=5).hits
+    assert {(h.doc, h.label) for h in hits[:2]} == {
+        ("ai-act", "AI Act, Article 2"),
+        ("data-act", "Data Act, Article 2"),
+    }
+
+
+def test_a_missing_provision_is_reported(knowledge: KnowledgeBase) -> None:
+    result = knowledge.search("Article 114 of the AI Act", k=5)
+    assert result.notices == ["Article 114 does not exist in AI Act (AI Act has Articles 1 to 113)."]
+    assert all(h.match == "search" for h in result.hits)
+
+
+@pytest.mark.parametrize(
+    ("query", "doc", "pinpoint"),
+    [
+        ("what is a deployer?", "ai-act", "3(4)"),
+        ("meaning of ‘connected product’", "data-act", "2(5)"),
+        ("Who is the 'data holder' in Data Act terms?", "data-act", "2(13)"),
+        ("What does the AI Act mean by a 'deep fake'?", "ai-act", "3(60)"),
+        ("What does 'open interoperability specification' mean?", "data-act", "2(41)"),
+    ],
+)
+def test_a_defined_term_lands_on_its_definition(
+    knowledge: KnowledgeBase, query: str, doc: str, pinpoint: str
+) -> None:
+    hit = _first(knowledge, query)
+    assert (hit.doc, hit.pinpoint, hit.match) == (doc, pinpoint, "definition")
+
+
+def test_a_question_that_merely_mentions_a_term_is_not_a_definition(knowledge: KnowledgeBase) -> None:
+    hit = _first(knowledge, "What are the obligations of providers of high-risk AI systems?")
+    assert hit.match == "search"
+
+
+def test_filters_by_act_and_kind(knowledge: KnowledgeBase) -> None:
+    hits = knowledge.search(
+        "switching between cloud providers", k=10, docs=["data-act"], kinds=["recital"]
+    ).hits
+    assert hits and all(h.doc == "data-act" and h.unit_kind == "recital" for h in hits)
+    annexes = knowledge.search("high-risk areas", k=5, kinds=["annex"]).hits
+    assert annexes and all(h.unit_kind == "annex" for h in annexes)
+
+
+def test_hits_carry_citations_links_pages_and_versions(knowledge: KnowledgeBase) -> None:
+    hit = _first(knowledge, "Article 5 AI Act")
+    assert hit.url.endswith("?uri=OJ:L_202401689#art_5")
+    assert hit.page == 51
+    assert hit.title == "Prohibited AI practices"
+    assert hit.heading == "AI Act › Chapter II PROHIBITED AI PRACTICES › Article 5 Prohibited AI practices"
+    assert hit.version == "OJ L, 2024/1689, 12.7.2024 (text of 2024-07-12)"
+    recital = _first(knowledge, "recital 15 of the Data Act")
+    assert recital.url.endswith("#rct_16")  # the element id, one ahead of the printed number
+    annex = _first(knowledge, "Annex VIII Section C")
+    assert annex.label == "AI Act, Annex VIII, Section C"
+
+
+def test_hits_resolve_their_cross_references(knowledge: KnowledgeBase) -> None:
+    hit = _first(knowledge, "Article 6(2) AI Act")
+    targets = {(r.doc, r.unit) for r in hit.refs}
+    assert ("ai-act", "anx_III") in targets
+    annex = next(r for r in hit.refs if r.unit == "anx_III")
+    assert annex.label == "AI Act, Annex III" and annex.url and annex.url.endswith("#anx_III")
+
+
+def test_everyday_questions_find_the_rule(knowledge: KnowledgeBase) -> None:
+    hits = knowledge.search("Can we use emotion recognition on our staff?", k=5).hits
+    assert ("ai-act", "art_5") in [(h.doc, h.unit) for h in hits]
+    hits = knowledge.search("When did the Data Act start to apply?", k=3).hits
+    assert ("data-act", "art_50") in [(h.doc, h.unit) for h in hits]
+
+
+def test_bad_queries_are_refused_clearly(knowledge: KnowledgeBase) -> None:
+    with pytest.raises(BadQuery, match="empty"):
+        knowledge.search("   ")
+    with pytest.raises(BadQuery, match="2000"):
+        knowledge.search("x" * 2001)
+    with pytest.raises(UnknownDocument, match="ai-act"):
+        knowledge.search("fines", docs=["gdpr"])
+    with pytest.raises(BadQuery, match="kind"):
+        knowledge.search("fines", kinds=["chapter"])
