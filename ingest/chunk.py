@@ -19,6 +19,9 @@ from kb.refs import pinpoint_of
 
 TokenCounter = Callable[[list[str]], list[int]]
 
+MIN_LEAD_IN_PASSAGE = 120  # characters; a shorter lead-in only travels as its children's context
+MIN_PIECE = 80  # characters; a shorter tail of a split is folded into the piece before
+
 
 @dataclass
 class _Span:
@@ -84,12 +87,14 @@ def chunk_unit(
         if not block.children:
             split_leaf(block, path, context)
             return
-        # The block's own text (its lead-in) is a passage of its own, and the context of its
-        # children, so that a point still reads as the rule it belongs to.
-        if own.strip() and fits(context, block.start, block.own_end):
-            spans.append((_Span(block.start, block.own_end, path, path), context))
-        elif own.strip():
-            split_leaf(block, path, context, end=block.own_end)
+        # The block's own text (its lead-in) is the context of each of its children, so that a
+        # point still reads as the rule it belongs to; it is a passage of its own only when it
+        # says more than a heading or "The third party shall not:".
+        if len(own.strip()) >= MIN_LEAD_IN_PASSAGE:
+            if fits(context, block.start, block.own_end):
+                spans.append((_Span(block.start, block.own_end, path, path), context))
+            else:
+                split_leaf(block, path, context, end=block.own_end)
         lead = block.text
         child_context = " … ".join(c for c in (context, lead) if c)
         if count_tokens([embed_text(child_context, "")])[0] > max_tokens // 2:
@@ -116,6 +121,13 @@ def chunk_unit(
             if all(fits(context, s, e) for s, e in pieces) or size <= 100:
                 break
             size = int(size * 0.7)
+        # langchain may leave a sliver at the end ("1);"): fold it into the piece before.
+        if (
+            len(pieces) > 1
+            and pieces[-1][1] - pieces[-1][0] < MIN_PIECE
+            and fits(context, pieces[-2][0], pieces[-1][1])
+        ):
+            pieces[-2:] = [(pieces[-2][0], pieces[-1][1])]
         for s, e in pieces:
             spans.append((_Span(s, e, path, path), context))
 

@@ -29,7 +29,7 @@ from kb.model import Act, Passage
 from kb.refs import act_number, find_refs
 
 # Bump when chunking or parsing changes what ends up in an index.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 @dataclass
