@@ -126,3 +126,14 @@ def test_bad_queries_are_refused_clearly(knowledge: KnowledgeBase) -> None:
         knowledge.search("fines", docs=["gdpr"])
     with pytest.raises(BadQuery, match="kind"):
         knowledge.search("fines", kinds=["chapter"])
+
+
+def test_one_knowledge_base_serves_many_threads(knowledge: KnowledgeBase) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["Article 5(1)(f)", "what is a deployer?", "cloud switching notice period", "recital 27"] * 5
+    expected = {q: [(h.doc, h.unit) for h in knowledge.search(q, k=5).hits] for q in set(queries)}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda q: (q, knowledge.search(q, k=5)), queries))
+    for query, result in results:
+        assert [(h.doc, h.unit) for h in result.hits] == expected[query]
