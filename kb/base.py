@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from kb import abstain
@@ -21,6 +22,17 @@ from kb.results import ActVersion, Answer, BlockOut, Hit, Provision, RefLink, Se
 from kb.search import Searcher, find_block
 
 MAX_QUERY_CHARS = 2000
+
+
+@dataclass
+class Retrieval:
+    question: str
+    resolved: str  # the question read with the conversation
+    result: SearchResult
+    verdict: abstain.Verdict
+    started: float
+
+
 KINDS = ("article", "recital", "annex")
 
 
@@ -58,37 +70,13 @@ class KnowledgeBase:
     ) -> Answer:
         """A short answer built from the provisions that answer it, or a plain refusal with the
         nearest provisions when the acts do not answer it."""
-        started = time.perf_counter()
-        question = question.strip()
-        resolved, result, verdict = self.retrieve(question, k, docs, history)
-        hits = result.hits
-        if verdict.abstain:
-            for hit in hits:
-                hit.low_confidence = True
-            sentences = []
-            text = f"The acts in this knowledge base do not answer this. {verdict.reason} " + (
-                "The closest provisions are listed below, with low confidence." if hits else ""
-            )
-        else:
-            sentences = compose(resolved, hits, self.embedder)
-            text = render(sentences)
-        return Answer(
-            question=question,
-            answer=text.strip(),
-            sentences=sentences,
-            citations=hits,
-            abstained=verdict.abstain,
-            reason=verdict.reason,
-            versions=self.versions(hits),
-            notices=result.notices,
-            resolved_question=resolved if resolved != question else None,
-            took_ms=round((time.perf_counter() - started) * 1000, 1),
-        )
+        return self.finish(self.retrieve(question, k, docs, history))
 
     def retrieve(
         self, question: str, k: int = 5, docs: list[str] | None = None, history: list[Turn] | None = None
-    ) -> tuple[str, SearchResult, abstain.Verdict]:
-        """What `ask` stands on: the question as understood, its hits, and whether to abstain."""
+    ) -> Retrieval:
+        """The first half of `ask`: the question as understood, its hits, and whether to abstain."""
+        started = time.perf_counter()
         self._check(question, docs, None)
         question = question.strip()
         resolved = resolve_follow_up(question, history or [])
@@ -101,7 +89,34 @@ class KnowledgeBase:
         pinned = any(h.match != "search" for h in result.hits)
         names_act = bool(named_acts(about, self.searcher.act_names))
         verdict = abstain.judge(resolved, result.top_similarity, names_act, pinned, result.notices)
-        return resolved, result, verdict
+        if verdict.abstain:
+            for hit in result.hits:
+                hit.low_confidence = True
+        return Retrieval(question, resolved, result, verdict, started)
+
+    def finish(self, r: Retrieval) -> Answer:
+        """The second half of `ask`: compose the answer from what `retrieve` found."""
+        hits = r.result.hits
+        if r.verdict.abstain:
+            sentences = []
+            text = f"The acts in this knowledge base do not answer this. {r.verdict.reason} " + (
+                "The closest provisions are listed below, with low confidence." if hits else ""
+            )
+        else:
+            sentences = compose(r.resolved, hits, self.embedder)
+            text = render(sentences)
+        return Answer(
+            question=r.question,
+            answer=text.strip(),
+            sentences=sentences,
+            citations=hits,
+            abstained=r.verdict.abstain,
+            reason=r.verdict.reason,
+            versions=self.versions(hits),
+            notices=r.result.notices,
+            resolved_question=r.resolved if r.resolved != r.question else None,
+            took_ms=round((time.perf_counter() - r.started) * 1000, 1),
+        )
 
     def versions(self, hits: list[Hit]) -> list[ActVersion]:
         """The version of each act the hits cite, so an answer says which text it rests on."""

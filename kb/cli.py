@@ -250,6 +250,37 @@ def eval_(
     print_reports(reports)
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on (default KB_HOST, 127.0.0.1).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default KB_PORT, 8000).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes, each with its own model.")] = 1,
+) -> None:
+    """Serve the HTTP API (and its docs at /docs); it picks up a newly ingested index by itself.
+
+    Example: kb serve --port 8000
+    """
+    import logging
+
+    import uvicorn
+
+    from kb.config import settings
+
+    config = settings()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host or config.host,
+        port=port or config.port,
+        workers=workers,
+        access_log=False,
+        log_level="info",
+    )
+
+
 class _nullcontext:
     def __enter__(self) -> None:
         return None

@@ -21,6 +21,22 @@ class Settings(BaseSettings):
     embed_batch: int = Field(32, ge=1, description="Passages embedded per batch.")
     index_type: str = Field("auto", description="FAISS index: auto, flat or hnsw.")
 
+    # The HTTP API
+    api_keys: str = Field("", description="Comma-separated keys; when set, /v1/* needs a Bearer key.")
+    cors_origins: str = Field("", description="Comma-separated origins allowed by CORS; none by default.")
+    max_body_bytes: int = Field(65_536, ge=1024, description="Largest request body accepted.")
+    rate_limit: int = Field(0, ge=0, description="Requests per minute per client; 0 is no limit.")
+    log_queries: bool = Field(False, description="Write question and query text to the access log.")
+    reload_interval: float = Field(2.0, ge=0, description="Seconds between checks for a new index; 0 is off.")
+    host: str = Field("127.0.0.1", description="Where `kb serve` listens.")
+    port: int = Field(8000, description="Port of `kb serve`.")
+
+    def key_list(self) -> list[str]:
+        return [k.strip() for k in self.api_keys.split(",") if k.strip()]
+
+    def origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
 
 @lru_cache(maxsize=1)
 def settings() -> Settings:

@@ -127,11 +127,11 @@ def regkb_system(kb: object) -> System:
     assert isinstance(kb, KnowledgeBase)
 
     def run(question: str) -> Outcome:
-        _resolved, result, verdict = kb.retrieve(question, k=10)
+        r = kb.retrieve(question, k=10)
         return Outcome(
-            units=[(h.doc, h.unit) for h in result.hits],
-            declined=verdict.abstain,
-            chars_top5=sum(len(h.text) for h in result.hits[:5]),
+            units=[(h.doc, h.unit) for h in r.result.hits],
+            declined=r.verdict.abstain,
+            chars_top5=sum(len(h.text) for h in r.result.hits[:5]),
         )
 
     return run

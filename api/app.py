@@ -1,0 +1,223 @@
+"""The HTTP API: questions, search and provisions under /v1, health checks, offline docs.
+
+Start it with `kb serve` (or `uvicorn --factory api.app:create_app`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import iterate_in_threadpool
+
+from api import problems
+from api.holder import Holder
+from api.middleware import BodyLimit, guard
+from api.schemas import AskRequest, Document, Documents, Health, Ready, SearchRequest
+from kb import __version__
+from kb.config import Settings, settings
+from kb.errors import KBError
+from kb.results import Answer, Provision, SearchResult
+
+log = logging.getLogger("regkb.api")
+
+_ERRORS = {
+    status: {"model": problems.Problem, "description": text, "content": {problems.MEDIA_TYPE: {}}}
+    for status, text in [
+        (401, "Missing or wrong API key"),
+        (404, "Unknown act or provision"),
+        (413, "Request body too large"),
+        (422, "Invalid request"),
+        (429, "Rate limit exceeded"),
+        (503, "No index loaded yet"),
+    ]
+}
+
+
+def create_app(config: Settings | None = None) -> FastAPI:
+    config = config or settings()
+    holder = Holder(config)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        holder.start()
+        yield
+        holder.stop()
+
+    app = FastAPI(
+        title="regkb",
+        version=__version__,
+        summary="Answers about the EU AI Act and Data Act, with the provisions that give them.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.holder = holder
+    problems.install(app)
+    app.middleware("http")(guard(config))
+    if config.origin_list():
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=config.origin_list(),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    _mount_docs(app)
+
+    @app.get("/healthz", response_model=Health, tags=["health"], summary="The process is alive")
+    def healthz() -> Health:
+        return Health()
+
+    @app.get(
+        "/readyz",
+        response_model=Ready,
+        tags=["health"],
+        summary="The index is loaded",
+        responses={503: _ERRORS[503]},
+    )
+    def readyz() -> Ready:
+        kb = holder.kb
+        m = kb.manifest
+        return Ready(model=m.model.name, built_at=m.built_at, counts=m.counts, acts=[a.id for a in m.acts])
+
+    @app.post(
+        "/v1/ask",
+        response_model=Answer,
+        tags=["questions"],
+        summary="Answer a question with cited provisions",
+        responses={k: _ERRORS[k] for k in (401, 404, 413, 422, 429, 503)},
+    )
+    def ask(body: AskRequest, request: Request) -> Answer:
+        request.state.query = body.question
+        return holder.kb.ask(body.question, k=body.k, docs=body.docs, history=body.history)
+
+    @app.post(
+        "/v1/ask/stream",
+        tags=["questions"],
+        summary="The same answer as Server-Sent Events",
+        description=(
+            "Events: `citations` (the hits, versions and whether it abstains), then one `sentence` "
+            "per sentence of the answer, then `done` with the whole answer. A failure arrives as an "
+            "`error` event carrying a problem object, never as a broken stream."
+        ),
+        responses={
+            200: {"content": {"text/event-stream": {}}},
+            **{k: _ERRORS[k] for k in (401, 413, 422, 429)},
+        },
+    )
+    def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
+        request.state.query = body.question
+        events = iterate_in_threadpool(_answer_events(holder, body))
+        return StreamingResponse(
+            events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
+
+    @app.post(
+        "/v1/search",
+        response_model=SearchResult,
+        tags=["search"],
+        summary="Ranked provisions for a query",
+        responses={k: _ERRORS[k] for k in (401, 404, 413, 422, 429, 503)},
+    )
+    def search(body: SearchRequest, request: Request) -> SearchResult:
+        request.state.query = body.query
+        return holder.kb.search(body.query, k=body.k, docs=body.docs, kinds=list(body.kinds or []) or None)
+
+    @app.get(
+        "/v1/documents",
+        response_model=Documents,
+        tags=["documents"],
+        summary="The acts in the index",
+        responses={k: _ERRORS[k] for k in (401, 429, 503)},
+    )
+    def documents() -> Documents:
+        m = holder.kb.manifest
+        docs = [Document(**a.model_dump(), version=a.version) for a in m.acts]
+        return Documents(documents=docs, built_at=m.built_at, model=m.model.name)
+
+    @app.get(
+        "/v1/documents/{doc}/units/{unit}",
+        response_model=Provision,
+        tags=["documents"],
+        summary="One provision in full, with its cross-references both ways",
+        responses={k: _ERRORS[k] for k in (401, 404, 429, 503)},
+    )
+    def provision(doc: str, unit: str) -> Provision:
+        return holder.kb.provision_of(doc, unit)
+
+    @app.post(
+        "/v1/admin/reload",
+        tags=["admin"],
+        summary="Load the index published last, now",
+        responses={k: _ERRORS[k] for k in (401, 429, 503)},
+    )
+    def reload() -> JSONResponse:
+        if not holder.reload():
+            return problems.problem(503, "Index cannot be used", holder.error or "The index did not load.")
+        return JSONResponse({"status": "reloaded", "built_at": holder.kb.manifest.built_at})
+
+    return app
+
+
+def _answer_events(holder: Holder, body: AskRequest) -> Iterator[str]:
+    try:
+        kb = holder.kb
+        retrieval = kb.retrieve(body.question, k=body.k, docs=body.docs, history=body.history)
+        hits = retrieval.result.hits
+        yield _event(
+            "citations",
+            {
+                "citations": [h.model_dump() for h in hits],
+                "versions": [v.model_dump() for v in kb.versions(hits)],
+                "abstained": retrieval.verdict.abstain,
+                "reason": retrieval.verdict.reason,
+            },
+        )
+        answer = kb.finish(retrieval)
+        for sentence in answer.sentences:
+            yield _event("sentence", sentence.model_dump())
+        yield _event("done", answer.model_dump())
+    except KBError as exc:
+        status, title = problems.status_of(exc)
+        yield _event("error", problems.Problem(title=title, status=status, detail=str(exc)).model_dump())
+    except Exception:  # a stream must end with an event, not a cut connection
+        log.exception("unhandled error in /v1/ask/stream")
+        yield _event(
+            "error",
+            problems.Problem(
+                title="Internal error",
+                status=500,
+                detail="Something went wrong on our side; it has been logged.",
+            ).model_dump(),
+        )
+
+
+def _event(name: str, data: object) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI from the swagger-ui-bundle package, so the docs work offline."""
+    import swagger_ui_bundle
+
+    app.mount(
+        "/static/swagger", StaticFiles(directory=Path(swagger_ui_bundle.swagger_ui_path)), name="swagger"
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="regkb API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )

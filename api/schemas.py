@@ -1,0 +1,69 @@
+"""Request and response bodies of the HTTP API that are not already the knowledge base's own
+result models (kb.results)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kb.manifest import ActInfo
+from kb.results import Turn
+
+Kind = Literal["article", "recital", "annex"]
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"question": "Can we use emotion recognition on our staff?", "k": 5},
+                {
+                    "question": "and for deployers?",
+                    "history": [{"question": "What must providers of high-risk AI systems do?"}],
+                },
+            ]
+        },
+    )
+
+    question: str = Field(min_length=1, max_length=2000, pattern=r"\S", description="The question")
+    k: int = Field(5, ge=1, le=20, description="How many provisions to cite")
+    docs: list[str] | None = Field(None, max_length=10, description="Only these acts (ids)")
+    history: list[Turn] | None = Field(None, max_length=20, description="Earlier turns, oldest first")
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"query": "Annex III point 4", "k": 10}, {"query": "switching charges"}]
+        },
+    )
+
+    query: str = Field(min_length=1, max_length=2000, pattern=r"\S", description="What to look for")
+    k: int = Field(10, ge=1, le=50, description="How many hits")
+    docs: list[str] | None = Field(None, max_length=10, description="Only these acts (ids)")
+    kinds: list[Kind] | None = Field(None, max_length=3, description="Only these kinds of unit")
+
+
+class Document(ActInfo):
+    version: str = Field(description="Official Journal publication and date of the indexed text")
+
+
+class Documents(BaseModel):
+    documents: list[Document]
+    built_at: str
+    model: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Ready(BaseModel):
+    status: Literal["ready"] = "ready"
+    model: str
+    built_at: str
+    counts: dict[str, int]
+    acts: list[str]
