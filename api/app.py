@@ -9,8 +9,9 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
@@ -150,8 +151,12 @@ def create_app(config: Settings | None = None) -> FastAPI:
         summary="One provision in full, with its cross-references both ways",
         responses={k: _ERRORS[k] for k in (401, 404, 429, 503)},
     )
-    def provision(doc: str, unit: str) -> Provision:
-        return holder.kb.provision_of(doc, unit)
+    def provision(
+        doc: str,
+        unit: str,
+        pinpoint: Annotated[str | None, Query(max_length=40, examples=["5(1)(f)"])] = None,
+    ) -> Provision:
+        return holder.kb.provision_of(doc, unit, pinpoint)
 
     @app.post(
         "/v1/admin/reload",

@@ -22,6 +22,14 @@ EXIT_ABSTAINED = 1
 EXIT_USAGE = 2
 EXIT_NO_INDEX = 3
 EXIT_FAILED = 1
+EXIT_SERVER = 4
+
+ApiOption = Annotated[
+    str | None,
+    typer.Option(
+        "--api", help="Ask a running server at this URL instead of loading the model (KB_API_KEY is sent)."
+    ),
+]
 
 _debug = False
 
@@ -96,8 +104,14 @@ def ingest(
     out.print(f"{report.passages} passages, model {report.model}, {report.seconds:.1f} s")
 
 
-def _open_kb():  # type: ignore[no-untyped-def]
-    """Load the index and the model, or exit 3 with what to do."""
+def _open_kb(api: str | None = None):  # type: ignore[no-untyped-def]
+    """Load the index and the model (or connect to a server), or exit 3 with what to do."""
+    if api:
+        import os
+
+        from kb.client import RemoteKB
+
+        return RemoteKB(api, key=os.environ.get("KB_API_KEY"))
     from kb.base import KnowledgeBase
     from kb.errors import IndexIncompatible, IndexMissing
 
@@ -111,7 +125,8 @@ def _open_kb():  # type: ignore[no-untyped-def]
 
 def _guard(call):  # type: ignore[no-untyped-def]
     """Run a knowledge-base call; bad input exits 2 with the reason, never a traceback."""
-    from kb.errors import BadQuery, UnknownDocument, UnknownUnit
+    from kb.client import ServerUnavailable
+    from kb.errors import BadQuery, IndexIncompatible, IndexMissing, UnknownDocument, UnknownUnit
 
     try:
         return call()
@@ -119,6 +134,14 @@ def _guard(call):  # type: ignore[no-untyped-def]
         if _debug:
             raise
         raise _fail(str(exc), EXIT_USAGE) from None
+    except (IndexMissing, IndexIncompatible) as exc:
+        if _debug:
+            raise
+        raise _fail(str(exc), EXIT_NO_INDEX) from None
+    except ServerUnavailable as exc:
+        if _debug:
+            raise
+        raise _fail(str(exc), EXIT_SERVER) from None
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -135,12 +158,13 @@ def ask(
     docs: Annotated[str | None, typer.Option("--docs", help="Only these acts, comma-separated.")] = None,
     k: Annotated[int, typer.Option("-k", min=1, max=20, help="How many provisions to cite.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="The answer as JSON (the API's schema).")] = False,
+    api: ApiOption = None,
 ) -> None:
     """Answer a question from the acts, with the provisions it rests on.
 
     Example: kb ask "Can we use emotion recognition on our staff?"
     """
-    kb = _open_kb()
+    kb = _open_kb(api)
     answer = _guard(lambda: kb.ask(_read_question(question), k=k, docs=_split(docs)))
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
@@ -161,12 +185,13 @@ def search(
     ] = None,
     k: Annotated[int, typer.Option("-k", min=1, max=50, help="How many hits.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="The hits as JSON.")] = False,
+    api: ApiOption = None,
 ) -> None:
     """Ranked provisions for a query, legal references and defined terms first.
 
     Example: kb search "Annex III point 4" --kinds annex
     """
-    kb = _open_kb()
+    kb = _open_kb(api)
     result = _guard(lambda: kb.search(_read_question(query), k=k, docs=_split(docs), kinds=_split(kinds)))
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
@@ -182,12 +207,13 @@ def show(
         list[str], typer.Argument(help='A provision: "AI Act Art. 5(1)(f)" or: data-act art_25')
     ],
     as_json: Annotated[bool, typer.Option("--json", help="The provision as JSON.")] = False,
+    api: ApiOption = None,
 ) -> None:
     """One provision in full, with what it refers to and what refers to it.
 
     Example: kb show "AI Act Art. 5"
     """
-    kb = _open_kb()
+    kb = _open_kb(api)
     provision = _guard(lambda: kb.provision(" ".join(reference)))
     if as_json:
         typer.echo(provision.model_dump_json(indent=2))
@@ -198,22 +224,43 @@ def show(
 
 
 @app.command()
-def documents(as_json: Annotated[bool, typer.Option("--json", help="As JSON.")] = False) -> None:
-    """The acts in the index, with their versions and counts."""
+def documents(
+    as_json: Annotated[bool, typer.Option("--json", help="As JSON.")] = False,
+    api: ApiOption = None,
+) -> None:
+    """The acts in the index, with their versions and counts.
+
+    Example: kb documents --json
+    """
+    from kb.manifest import IndexManifest
+
+    if api:
+        listing = _guard(lambda: _open_kb(api).documents())
+        if as_json:
+            typer.echo(json.dumps(listing["documents"], indent=2))
+            return
+        from kb.render import print_document_list
+
+        print_document_list(listing["documents"], listing["built_at"], listing["model"])
+        return
     from kb.config import settings
     from kb.errors import KBError
     from kb.index import read_manifest
 
     try:
-        manifest = read_manifest(settings().index_dir)
+        manifest: IndexManifest = read_manifest(settings().index_dir)
     except KBError as exc:
         raise _fail(str(exc), EXIT_NO_INDEX) from None
     if as_json:
-        typer.echo(json.dumps([a.model_dump() for a in manifest.acts], indent=2))
+        typer.echo(json.dumps([a.model_dump() | {"version": a.version} for a in manifest.acts], indent=2))
         return
-    from kb.render import print_documents
+    from kb.render import print_document_list
 
-    print_documents(manifest)
+    print_document_list(
+        [a.model_dump() | {"version": a.version} for a in manifest.acts],
+        manifest.built_at,
+        manifest.model.name,
+    )
 
 
 @app.command(name="eval")

@@ -8,10 +8,11 @@ The acts cite each other and themselves in a handful of fixed forms ("Article 6(
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from kb.manifest import ActInfo
 from kb.model import Block, CrossRef, Unit
 
 ParagraphStyle = Literal["numbered", "single", "ordinal"]
@@ -221,6 +222,20 @@ def _act_mentions(query: str, act_names: Mapping[str, str]) -> list[tuple[int, s
         for m in re.finditer(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", lowered):
             out.append((m.start(), doc))
     return sorted(out)
+
+
+def act_names(acts: Iterable[ActInfo]) -> dict[str, str]:
+    """The names a query may use for each act: "ai act", "artificial intelligence act", "2024/1689"."""
+    names: dict[str, str] = {}
+    for act in acts:
+        names[act.short_name.lower()] = act.id
+        number = re.search(r"(\d{4})R(\d{4})", act.celex)
+        if number:
+            names[f"{number.group(1)}/{int(number.group(2))}"] = act.id
+        m = re.search(r"\(([^()]+)\)\s*$", act.title)
+        if m:
+            names[m.group(1).lower()] = act.id
+    return names
 
 
 def named_acts(query: str, act_names: Mapping[str, str]) -> list[str]:

@@ -10,7 +10,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from kb.evaluate import Report
-from kb.manifest import IndexManifest
 from kb.results import Answer, Hit, Provision, SearchResult
 
 console = Console(highlight=False, soft_wrap=False)
@@ -84,18 +83,28 @@ def print_provision(p: Provision) -> None:
         console.print("[bold]Referred to by[/bold]: " + escape("; ".join(r.label for r in p.referred_by)))
 
 
-def print_documents(manifest: IndexManifest) -> None:
-    table = Table(title=f"Index built {manifest.built_at} with {manifest.model.name}")
-    for col in ("id", "act", "version", "date", "CELEX", "recitals", "articles", "annexes", "passages"):
+def print_document_list(acts: list[dict], built_at: str, model: str) -> None:
+    table = Table(title=f"Index built {built_at} with {model}")
+    for col in (
+        "id",
+        "act",
+        "Official Journal",
+        "date",
+        "CELEX",
+        "recitals",
+        "articles",
+        "annexes",
+        "passages",
+    ):
         table.add_column(col)
-    for a in manifest.acts:
-        c = a.counts
+    for a in acts:
+        c = a["counts"]
         table.add_row(
-            a.id,
-            a.short_name,
-            a.oj,
-            a.date,
-            a.celex,
+            a["id"],
+            a["short_name"],
+            a["oj"],
+            a["date"],
+            a["celex"],
             str(c["recitals"]),
             str(c["articles"]),
             str(c["annexes"]),

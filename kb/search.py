@@ -15,6 +15,7 @@ from kb.manifest import ActInfo
 from kb.model import Block, Passage, Unit
 from kb.refs import (
     QueryRef,
+    act_names,
     citation_label,
     eurlex_url,
     find_query_refs,
@@ -54,7 +55,7 @@ class Searcher:
         self.embedder = embedder
         self.units = units
         self.acts: dict[str, ActInfo] = {a.id: a for a in files.manifest.acts}
-        self.act_names = _act_names(self.acts.values())
+        self.act_names = act_names(self.acts.values())
         self.glossary = Glossary(
             [d for (doc, _), u in units.items() if is_definitions_article(u) for d in definitions_in(doc, u)]
         )
@@ -369,19 +370,6 @@ def _heading(act: ActInfo, unit: Unit) -> str:
         parts.append(f"{unit.section.label} {unit.section.title}")
     parts.append(f"{unit.label} {unit.title}".strip())
     return " › ".join(parts)
-
-
-def _act_names(acts: object) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for act in acts:  # type: ignore[attr-defined]
-        names[act.short_name.lower()] = act.id
-        number = re.search(r"(\d{4})R(\d{4})", act.celex)
-        if number:
-            names[f"{number.group(1)}/{int(number.group(2))}"] = act.id
-        m = re.search(r"\(([^()]+)\)\s*$", act.title)
-        if m:
-            names[m.group(1).lower()] = act.id
-    return names
 
 
 def find_block(unit: Unit, pinpoint: str) -> Block | None:

@@ -1,0 +1,101 @@
+"""The knowledge base behind a running server: the same calls and result models as
+KnowledgeBase, over HTTP, so the command line answers in well under a second from a laptop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from kb.errors import BadQuery, IndexMissing, KBError, UnknownDocument, UnknownUnit
+from kb.manifest import ActInfo
+from kb.refs import act_names, find_query_refs
+from kb.results import Answer, Provision, SearchResult
+
+
+class ServerUnavailable(KBError):
+    """The server could not be reached, or refused the request."""
+
+
+class RemoteKB:
+    def __init__(self, url: str, key: str | None = None, timeout: float = 60.0) -> None:
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self.url = url.rstrip("/")
+        self.http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+
+    def ask(self, question: str, k: int = 5, docs: list[str] | None = None) -> Answer:
+        return Answer.model_validate(
+            self._call("POST", "/v1/ask", {"question": question, "k": k, "docs": docs})
+        )
+
+    def search(
+        self, query: str, k: int = 10, docs: list[str] | None = None, kinds: list[str] | None = None
+    ) -> SearchResult:
+        body = {"query": query, "k": k, "docs": docs, "kinds": kinds}
+        return SearchResult.model_validate(self._call("POST", "/v1/search", body))
+
+    def documents(self) -> dict[str, Any]:
+        return self._call("GET", "/v1/documents")
+
+    def provision(self, reference: str) -> Provision:
+        import re
+
+        m = re.fullmatch(r"\s*([a-z0-9-]+)\s+((?:art|rct|anx)_\w+)\s*", reference)
+        if m:
+            return Provision.model_validate(
+                self._call("GET", f"/v1/documents/{m.group(1)}/units/{m.group(2)}")
+            )
+        acts = [ActInfo.model_validate(d) for d in self.documents()["documents"]]
+        refs = find_query_refs(reference, act_names(acts))
+        if not refs:
+            raise BadQuery(
+                f"{reference!r} names no provision; try “AI Act Art. 5(1)(f)” or “data-act art_25”."
+            )
+        ref = refs[0]
+        docs = [ref.doc] if ref.doc else [a.id for a in acts]
+        found = []
+        for doc in docs:
+            try:
+                params = {"pinpoint": ref.pinpoint} if ref.pinpoint else None
+                found.append(self._call("GET", f"/v1/documents/{doc}/units/{ref.unit}", params=params))
+            except UnknownUnit:
+                continue
+        if not found:
+            raise UnknownUnit(f"{ref.text} does not exist in {' or '.join(docs)}.")
+        if len(found) > 1:
+            raise BadQuery(f"{ref.text} exists in more than one act; name the act, e.g. “{ref.text} AI Act”.")
+        return Provision.model_validate(found[0])
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None, params: Any = None) -> Any:
+        payload = {k: v for k, v in (body or {}).items() if v is not None} if body is not None else None
+        try:
+            r = self.http.request(method, path, json=payload, params=params)
+        except httpx.HTTPError as exc:
+            raise ServerUnavailable(
+                f"Cannot reach {self.url} ({exc.__class__.__name__}). Is `kb serve` running?"
+            ) from exc
+        if r.status_code < 400:
+            return r.json()
+        detail = _detail(r)
+        if r.status_code in (401, 403, 429):
+            raise ServerUnavailable(f"{self.url} refused the request ({r.status_code}): {detail}")
+        if r.status_code == 404:
+            raise (UnknownUnit if "/units/" in path else UnknownDocument)(detail)
+        if r.status_code == 422:
+            raise BadQuery(detail)
+        if r.status_code == 503:
+            raise _index_error(detail)
+        raise ServerUnavailable(f"{self.url} failed ({r.status_code}): {detail}")
+
+
+def _index_error(detail: str) -> IndexMissing:
+    error = IndexMissing.__new__(IndexMissing)
+    KBError.__init__(error, f"The server has no usable index: {detail}")
+    return error
+
+
+def _detail(r: httpx.Response) -> str:
+    try:
+        return str(r.json().get("detail", r.text))
+    except ValueError:
+        return r.text[:200]
