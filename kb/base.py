@@ -149,7 +149,7 @@ class KnowledgeBase:
         """A provision named the way people write it: "AI Act Art. 5(1)(f)", "data-act art_25"."""
         m = re.fullmatch(r"\s*([a-z0-9-]+)\s+((?:art|rct|anx)_\w+)\s*", reference)
         if m:
-            return self.provision_of(m.group(1), m.group(2), doc=None)
+            return self.provision_of(m.group(1), m.group(2))
         refs = find_query_refs(reference, self.searcher.act_names)
         if not refs:
             raise BadQuery(

@@ -337,7 +337,17 @@ class _nullcontext:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as exc:  # the last resort: one plain line, the traceback only with --debug
+        if _debug:
+            raise
+        typer.secho(
+            f"Error: {exc.__class__.__name__}: {exc} (run with --debug for the traceback)",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        sys.exit(EXIT_FAILED)
 
 
 if __name__ == "__main__":

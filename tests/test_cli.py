@@ -1,0 +1,123 @@
+"""The installed `kb` command against the real index, and against a real server with --api."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kb.config import Settings
+from tests.helpers import kb, settings_env
+from tests.server import Server
+
+QUESTION = "How much notice must a cloud provider give before switching?"
+
+
+@pytest.fixture(scope="module")
+def env(index_settings: Settings) -> dict[str, str]:
+    return settings_env(index_settings)
+
+
+@pytest.fixture(scope="module")
+def server(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = Server({**env, "KB_API_KEYS": "cli-key"}, tmp_path_factory.mktemp("cli") / "server.log")
+    srv.wait_ready()
+    yield srv
+    srv.stop()
+
+
+def test_help_does_not_load_torch() -> None:
+    code = (
+        "import sys; from kb.cli import app\n"
+        "try:\n app(['--help'])\nexcept SystemExit: pass\n"
+        "print('torch' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().endswith("False")
+    for command in ("ask", "search", "show", "documents", "ingest", "serve", "eval"):
+        shown = kb(command, "--help")
+        assert shown.returncode == 0 and "Example" in shown.stdout, command
+
+
+def test_ask_prints_the_answer_and_its_sources(env: dict[str, str]) -> None:
+    result = kb("ask", QUESTION, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "[1]" in result.stdout and "Sources" in result.stdout
+    assert "Data Act, Article 25" in result.stdout and "eur-lex.europa.eu" in result.stdout
+    assert "OJ L, 2023/2854" in result.stdout
+
+
+def test_ask_json_is_the_api_schema_and_reads_stdin(env: dict[str, str]) -> None:
+    result = kb("ask", "-", "--json", "--docs", "data-act", env=env, stdin=QUESTION)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["question"] == QUESTION and not answer["abstained"]
+    assert {c["doc"] for c in answer["citations"]} == {"data-act"}
+
+
+def test_abstaining_exits_1(env: dict[str, str]) -> None:
+    result = kb("ask", "What is the maximum GDPR fine?", env=env)
+    assert result.returncode == 1
+    assert "do not answer" in result.stdout
+
+
+def test_usage_errors_exit_2_without_a_traceback(env: dict[str, str]) -> None:
+    for args in (
+        ["ask", "   "],
+        ["search", "fines", "--docs", "gdpr"],
+        ["show", "Article 5"],
+        ["ask", "x", "-k", "99"],
+    ):
+        result = kb(*args, env=env)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "Traceback" not in result.stderr and result.stderr.strip(), args
+
+
+def test_a_missing_index_exits_3_and_says_what_to_do(tmp_path: Path) -> None:
+    result = kb("ask", "fines", env={"KB_INDEX_DIR": str(tmp_path / "none")})
+    assert result.returncode == 3 and "kb ingest" in result.stderr
+
+
+def test_search_show_and_documents(env: dict[str, str]) -> None:
+    hits = json.loads(kb("search", "switching", "--kinds", "article", "-k", "3", "--json", env=env).stdout)[
+        "hits"
+    ]
+    assert len(hits) == 3 and all(h["unit_kind"] == "article" for h in hits)
+    shown = kb("search", "Annex III point 4", env=env)
+    assert shown.returncode == 0 and "AI Act, Annex III, point 4" in shown.stdout
+    provision = kb("show", "AI Act Art. 5(1)(f)", env=env)
+    assert provision.returncode == 0 and "Prohibited AI practices" in provision.stdout
+    as_json = json.loads(kb("show", "data-act", "art_25", "--json", env=env).stdout)
+    assert as_json["label"] == "Data Act, Article 25" and as_json["referred_by"]
+    docs = json.loads(kb("documents", "--json", env=env).stdout)
+    assert [d["id"] for d in docs] == ["ai-act", "data-act"] and docs[0]["version"]
+    assert "Data Act" in kb("documents", env=env).stdout
+
+
+def test_api_mode_gives_the_same_answers(env: dict[str, str], server: Server) -> None:
+    remote = {**env, "KB_API_KEY": "cli-key"}
+    local = json.loads(kb("search", "recital 27 of the AI Act", "--json", env=env).stdout)
+    via_api = json.loads(
+        kb("search", "recital 27 of the AI Act", "--json", "--api", server.url, env=remote).stdout
+    )
+    assert [h["label"] for h in via_api["hits"]] == [h["label"] for h in local["hits"]]
+    answer = kb("ask", QUESTION, "--api", server.url, env=remote)
+    assert answer.returncode == 0 and "Data Act, Article 25" in answer.stdout
+    assert kb("ask", "What is the maximum GDPR fine?", "--api", server.url, env=remote).returncode == 1
+    shown = json.loads(kb("show", "AI Act Art. 5(1)(f)", "--json", "--api", server.url, env=remote).stdout)
+    assert shown["pinpoint_text"].startswith("(f)")
+    assert json.loads(kb("documents", "--json", "--api", server.url, env=remote).stdout)[0]["id"] == "ai-act"
+    assert kb("show", "Article 5", "--api", server.url, env=remote).returncode == 2
+
+
+def test_api_mode_exits_4_when_the_server_is_unreachable_or_refuses(
+    env: dict[str, str], server: Server
+) -> None:
+    down = kb("ask", "fines", "--api", "http://127.0.0.1:9", env=env)
+    assert down.returncode == 4 and "kb serve" in down.stderr
+    refused = kb("ask", "fines", "--api", server.url, env={**env, "KB_API_KEY": "wrong"})
+    assert refused.returncode == 4 and "401" in refused.stderr
