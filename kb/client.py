@@ -8,8 +8,6 @@ from typing import Any
 import httpx
 
 from kb.errors import BadQuery, IndexMissing, KBError, UnknownDocument, UnknownUnit
-from kb.manifest import ActInfo
-from kb.refs import act_names, find_query_refs
 from kb.results import Answer, Provision, SearchResult
 
 
@@ -39,6 +37,10 @@ class RemoteKB:
 
     def provision(self, reference: str) -> Provision:
         import re
+
+        # Reading a reference needs the acts' names, which only `show` needs: imported here.
+        from kb.manifest import ActInfo
+        from kb.refs import act_names, find_query_refs
 
         m = re.fullmatch(r"\s*([a-z0-9-]+)\s+((?:art|rct|anx)_\w+)\s*", reference)
         if m:
