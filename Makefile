@@ -27,11 +27,14 @@ index: install
 	$(BIN)/kb ingest
 
 run: index
-	$(BIN)/kb ask "Can we use emotion recognition on our staff?"
+	$(BIN)/kb serve  # http://127.0.0.1:8000 (API docs at /docs)
 
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+bench: index
+	$(BIN)/python bench/http_load.py
 
 lint: install
 	$(BIN)/ruff check .
