@@ -11,7 +11,7 @@ ifneq ($(MIRROR),)
 export KB_CORPUS_MIRROR ?= $(MIRROR)
 endif
 
-.PHONY: install index run test lint bench clean
+.PHONY: install browser index run test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ index: install
 run: index
 	$(BIN)/kb serve  # http://127.0.0.1:8000 (API docs at /docs)
 
-test: install
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; } \
+		|| { echo "Install Chromium (Debian: apt-get install chromium) for the browser tests."; exit 1; }
+
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

@@ -72,6 +72,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     _mount_docs(app)
+    _mount_page(app)
 
     @app.get("/healthz", response_model=Health, tags=["health"], summary="The process is alive")
     def healthz() -> Health:
@@ -226,3 +227,13 @@ def _mount_docs(app: FastAPI) -> None:
             swagger_css_url="/static/swagger/swagger-ui.css",
             swagger_favicon_url="/static/swagger/favicon-32x32.png",
         )
+
+
+def _mount_page(app: FastAPI) -> None:
+    """The chat page: plain files beside this module, no build step and no CDN."""
+    web = Path(__file__).parent / "web"
+    app.mount("/web", StaticFiles(directory=web), name="web")
+
+    @app.get("/", include_in_schema=False)
+    def page() -> HTMLResponse:
+        return HTMLResponse((web / "index.html").read_text(encoding="utf-8"))

@@ -1,0 +1,260 @@
+// The regkb chat page. Everything from the acts or from users is inserted as text
+// (textContent / createTextNode), never as HTML.
+"use strict";
+
+const STORE = "regkb.conversation";
+const EXAMPLES = [
+  "Can we use emotion recognition on our staff?",
+  "How much notice must a cloud provider give before switching?",
+  "What is a deployer under the AI Act?",
+];
+const $ = (id) => document.getElementById(id);
+const el = (tag, props = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+};
+
+let turns = load();
+let busy = false;
+
+function load() {
+  try { return JSON.parse(localStorage.getItem(STORE)) || []; } catch { return []; }
+}
+function save() { localStorage.setItem(STORE, JSON.stringify(turns)); }
+
+async function init() {
+  renderExamples();
+  for (const turn of turns) renderTurn(turn);
+  if (turns.length) showSources(turns[turns.length - 1]);
+  $("ask-form").addEventListener("submit", (e) => { e.preventDefault(); submit(); });
+  $("question").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
+  });
+  $("clear").addEventListener("click", () => {
+    turns = []; save();
+    $("conversation").replaceChildren(); $("source-list").replaceChildren();
+    $("sources-note").textContent = "The provisions behind an answer appear here.";
+    $("sources-note").className = "note";
+    renderExamples();
+  });
+  try {
+    const r = await fetch("/v1/documents");
+    if (!r.ok) throw await problem(r);
+    const body = await r.json();
+    for (const doc of body.documents) $("act-filter").append(el("option", { value: doc.id, text: doc.short_name }));
+    $("versions").textContent = "Versions: " + body.documents.map((d) => `${d.short_name}, ${d.version}`).join("; ");
+  } catch (err) {
+    $("versions").textContent = `The acts could not be listed: ${err.message}`;
+  }
+}
+
+function renderExamples() {
+  const box = $("examples");
+  box.hidden = turns.length > 0;
+  const list = $("example-list");
+  list.replaceChildren(...EXAMPLES.map((q) => el("li", {}, el("button", {
+    type: "button", class: "secondary", text: q, onclick: () => { $("question").value = q; submit(); },
+  }))));
+}
+
+async function problem(response) {
+  try {
+    const body = await response.json();
+    return new Error(body.detail || body.title || `HTTP ${response.status}`);
+  } catch { return new Error(`HTTP ${response.status}`); }
+}
+
+async function submit() {
+  const question = $("question").value.trim();
+  if (!question || busy) return;
+  busy = true;
+  $("send").disabled = true;
+  $("status").textContent = "Searching the acts…";
+  $("examples").hidden = true;
+  const turn = { question, answer: null, citations: [], sentences: [], error: null };
+  const view = renderTurn(turn);
+  const history = turns.filter((t) => t.answer).slice(-4).map((t) => ({ question: t.question, answer: t.answer.answer }));
+  const docs = $("act-filter").value ? [$("act-filter").value] : null;
+  $("question").value = "";
+  try {
+    const response = await fetch("/v1/ask/stream", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ question, k: 5, docs, history }),
+    });
+    if (!response.ok) throw await problem(response);
+    await readEvents(response, (name, data) => {
+      if (name === "citations") {
+        turn.citations = data.citations; turn.abstained = data.abstained;
+        showSources(turn);
+        $("status").textContent = "Composing the answer…";
+      } else if (name === "sentence") {
+        turn.sentences.push(data);
+        appendSentence(view.answer, data, turn);
+      } else if (name === "done") {
+        turn.answer = data; turn.sentences = data.sentences; turn.citations = data.citations;
+        finishTurn(view, turn); showSources(turn);
+      } else if (name === "error") {
+        throw new Error(data.detail || data.title);
+      }
+    });
+    turns.push(turn); save();
+    $("status").textContent = "";
+  } catch (err) {
+    view.answer.replaceChildren(el("span", { class: "error", role: "alert", text: `Could not answer: ${err.message}` }));
+    $("status").textContent = "";
+  } finally {
+    busy = false;
+    $("send").disabled = false;
+    $("question").focus();
+  }
+}
+
+async function readEvents(response, handle) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (value) buffer += decoder.decode(value, { stream: true });
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut); buffer = buffer.slice(cut + 2);
+      let name = "message"; let data = "";
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event: ")) name = line.slice(7);
+        else if (line.startsWith("data: ")) data += line.slice(6);
+      }
+      handle(name, JSON.parse(data));
+    }
+    if (done) return;
+  }
+}
+
+function renderTurn(turn) {
+  const answer = el("div", { class: "answer" });
+  const item = el("li", { class: "turn" }, el("div", { class: "question", text: turn.question }), answer);
+  $("conversation").append(item);
+  if (turn.answer) finishTurn({ answer }, turn);
+  else answer.append(el("span", { class: "muted", text: "…" }));
+  item.scrollIntoView({ block: "end" });
+  return { answer };
+}
+
+function appendSentence(box, sentence, turn) {
+  if (box.querySelector(".muted")) box.replaceChildren();
+  box.append(el("span", { class: "sentence", text: sentence.text }), marker(sentence.citation, turn), " ");
+}
+
+function marker(n, turn) {
+  return el("a", {
+    class: "marker", href: `#source-${n}`, text: `[${n}]`, "aria-label": `Source ${n}`,
+    onclick: (e) => { e.preventDefault(); showSources(turn); activate(n); },
+  });
+}
+
+function finishTurn(view, turn) {
+  const box = view.answer;
+  const a = turn.answer;
+  box.replaceChildren();
+  box.classList.toggle("abstained", a.abstained);
+  if (a.abstained) {
+    box.append(el("span", { text: a.answer }));
+  } else {
+    for (const s of a.sentences) box.append(el("span", { class: "sentence", text: s.text }), marker(s.citation, turn), " ");
+  }
+  const versions = a.versions.map((v) => `${v.short_name}: ${v.version}`).join("; ");
+  if (versions) box.append(el("span", { class: "meta", text: `Cites ${versions}` }));
+}
+
+function showSources(turn) {
+  const list = $("source-list");
+  const note = $("sources-note");
+  const low = turn.abstained || (turn.answer && turn.answer.abstained);
+  note.textContent = low
+    ? "The acts do not answer this question. The closest provisions, with low confidence:"
+    : `${turn.citations.length} provisions for: ${turn.question}`;
+  note.className = low ? "note low" : "note";
+  list.replaceChildren(...turn.citations.map((hit, i) => sourceCard(hit, i + 1, turn)));
+}
+
+function sourceCard(hit, n, turn) {
+  const used = turn.sentences.filter((s) => s.citation === n).map((s) => s.text.split(" … ").pop());
+  const passage = el("p", { class: "passage" });
+  if (hit.context) passage.append(el("span", { class: "context", text: hit.context + "\n" }));
+  passage.append(...highlight(hit.text, used));
+  const copy = el("button", { type: "button", class: "secondary", text: "Copy citation" });
+  copy.addEventListener("click", async () => {
+    const text = `${hit.label} (${hit.version}), ${hit.url}`;
+    try { await navigator.clipboard.writeText(text); copy.textContent = "Copied"; }
+    catch { copy.textContent = "Copy failed"; }
+  });
+  return el("li", { class: "source", id: `source-${n}`, tabindex: "-1" },
+    el("h3", { text: `[${n}] ${hit.label}` }),
+    hit.title ? el("p", { class: "title", text: hit.title }) : "",
+    el("p", { class: "muted", text: hit.heading + (hit.page ? ` · OJ page ${hit.page}` : "") }),
+    passage,
+    el("div", { class: "actions" },
+      el("a", { href: hit.url, target: "_blank", rel: "noopener", text: "EUR-Lex" }),
+      copy,
+      el("button", { type: "button", class: "secondary open", text: "Whole provision",
+        onclick: () => openProvision(hit.doc, hit.unit) })));
+}
+
+function highlight(text, sentences) {
+  // Split the passage around the sentences the answer used, and mark those.
+  const spans = [];
+  for (const s of sentences) {
+    const core = s.replace(/ …$/, "");
+    const at = text.indexOf(core.slice(0, 160));
+    if (at >= 0) spans.push([at, Math.min(text.length, at + core.length)]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  const out = []; let pos = 0;
+  for (const [start, end] of spans) {
+    if (start < pos) continue;
+    out.push(document.createTextNode(text.slice(pos, start)), el("mark", { text: text.slice(start, end) }));
+    pos = end;
+  }
+  out.push(document.createTextNode(text.slice(pos)));
+  return out;
+}
+
+function activate(n) {
+  for (const card of document.querySelectorAll(".source.active")) card.classList.remove("active");
+  const card = $(`source-${n}`);
+  if (!card) return;
+  card.classList.add("active");
+  card.scrollIntoView({ block: "nearest" });
+  card.focus({ preventScroll: true });
+}
+
+async function openProvision(doc, unit) {
+  const dialog = $("provision");
+  try {
+    const r = await fetch(`/v1/documents/${encodeURIComponent(doc)}/units/${encodeURIComponent(unit)}`);
+    if (!r.ok) throw await problem(r);
+    const p = await r.json();
+    $("provision-title").textContent = p.label + (p.title ? ` — ${p.title}` : "");
+    $("provision-heading").textContent = `${p.heading} · ${p.version}`;
+    $("provision-text").textContent = p.text;
+    $("provision-link").href = p.url;
+    const links = (refs) => refs.filter((r) => r.doc && r.unit).map((r) => el("li", {}, el("button", {
+      type: "button", class: "secondary", text: r.label, onclick: () => openProvision(r.doc, r.unit),
+    })));
+    $("provision-out").replaceChildren(...links(p.refers_to));
+    $("provision-in").replaceChildren(...links(p.referred_by));
+    if (!dialog.open) dialog.showModal();
+  } catch (err) {
+    $("status").textContent = `Could not open the provision: ${err.message}`;
+  }
+}
+
+init();
