@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.text import acronyms, sentence_case
+from kb.headings import acronyms, heading_path
 from kb.model import Act, Block, Passage, Unit
 from kb.refs import pinpoint_of
 
@@ -31,21 +31,13 @@ class _Span:
     last: list[Block]  # the path of the last block, when the span packs several
 
 
-def heading_path(act: Act, unit: Unit, keep: set[str] | None = None) -> str:
-    parts = [act.short_name]
-    if unit.chapter:
-        parts.append(f"{unit.chapter.label} {sentence_case(unit.chapter.title, keep or set())}")
-    if unit.section:
-        parts.append(f"{unit.section.label} {unit.section.title}")
-    parts.append(f"{unit.label} {unit.title}".strip())
-    return " › ".join(parts)
-
-
 def chunk_act(act: Act, count_tokens: TokenCounter, max_tokens: int) -> list[Passage]:
     passages: list[Passage] = []
     keep = acronyms([u.text for u in act.units if u.kind == "article"])
     for unit in act.units:
-        passages.extend(chunk_unit(act, unit, count_tokens, max_tokens, heading_path(act, unit, keep)))
+        passages.extend(
+            chunk_unit(act, unit, count_tokens, max_tokens, heading_path(act.short_name, unit, keep))
+        )
     return passages
 
 

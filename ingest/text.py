@@ -21,15 +21,3 @@ _QUOTED_SELF_CITATION = re.compile(r"\s*\(\*\)\s+(?:Regulation|Directive) \(EU\)
 
 def drop_quoted_footnotes(text: str) -> str:
     return _QUOTED_SELF_CITATION.sub("", text)
-
-
-def acronyms(texts: list[str]) -> set[str]:
-    """Words an act writes in capitals in running text ("AI", "SMEs", "EU")."""
-    return {w for text in texts for w in re.findall(r"\b[A-Z][A-Z0-9]+s?\b", text) if len(w) <= 6}
-
-
-def sentence_case(title: str, keep: set[str]) -> str:
-    """'PROHIBITED AI PRACTICES' -> 'Prohibited AI practices'."""
-    words = [w if w in keep else w.lower() for w in title.split(" ")]
-    out = " ".join(words)
-    return out[:1].upper() + out[1:]

@@ -90,35 +90,15 @@ def find_refs(
         for i, (num, pin) in enumerate(nums):
             pinpoint = num + pin + (f"({point})" if point and i == 0 else "")
             unit = f"art_{num}"
-            resolved = target_doc is not None and (target_doc != doc or unit in units)
             refs.append(
-                CrossRef(
-                    text=m.group(0),
-                    start=m.start(),
-                    end=m.end(),
-                    doc=target_doc if resolved else None,
-                    unit=unit if resolved else None,
-                    pinpoint=pinpoint if pinpoint != num else None,
-                    external=external,
-                )
+                _ref(m, target_doc, unit, pinpoint if pinpoint != num else None, external, doc, units)
             )
 
     for m in _ANNEX.finditer(text):
         target_doc, external = owner_after(m.end())
-        unit = f"anx_{m.group('num')}"
-        resolved = target_doc is not None and (target_doc != doc or unit in units)
         sub = m.group("sct") or m.group("pt")
-        refs.append(
-            CrossRef(
-                text=m.group(0),
-                start=m.start(),
-                end=m.end(),
-                doc=target_doc if resolved else None,
-                unit=unit if resolved else None,
-                pinpoint=f"{m.group('num')}({sub})" if sub else None,
-                external=external,
-            )
-        )
+        pinpoint = f"{m.group('num')}({sub})" if sub else None
+        refs.append(_ref(m, target_doc, f"anx_{m.group('num')}", pinpoint, external, doc, units))
 
     for start, end, m in externals:
         number = m.group("num")
@@ -129,6 +109,28 @@ def find_refs(
 
     refs.sort(key=lambda r: (r.start, r.unit or ""))
     return refs
+
+
+def _ref(
+    m: re.Match[str],
+    target_doc: str | None,
+    unit: str,
+    pinpoint: str | None,
+    external: str | None,
+    doc: str,
+    units: set[str],
+) -> CrossRef:
+    """A reference, resolved when it points into the corpus at a unit that exists."""
+    resolved = target_doc is not None and (target_doc != doc or unit in units)
+    return CrossRef(
+        text=m.group(0),
+        start=m.start(),
+        end=m.end(),
+        doc=target_doc if resolved else None,
+        unit=unit if resolved else None,
+        pinpoint=pinpoint,
+        external=external,
+    )
 
 
 def _int(num: str) -> int | None:

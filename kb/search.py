@@ -10,6 +10,7 @@ import numpy as np
 
 from kb.definitions import Definition, Glossary, definitions_in, is_definitions_article
 from kb.embed import Embedder
+from kb.headings import acronyms, heading_path
 from kb.index import IndexFiles
 from kb.manifest import ActInfo
 from kb.model import Block, Passage, Unit
@@ -59,6 +60,10 @@ class Searcher:
         self.glossary = Glossary(
             [d for (doc, _), u in units.items() if is_definitions_article(u) for d in definitions_in(doc, u)]
         )
+        self._acronyms = {
+            doc: acronyms(u.text for (d, _), u in units.items() if d == doc and u.kind == "article")
+            for doc in self.acts
+        }
         self.structure = Structure.build(files, embedder, units)
         self._passage_doc = self.structure.passage_doc
         self._passage_kind = self.structure.passage_kind
@@ -241,9 +246,8 @@ class Searcher:
             end=end,
         )
 
-    @staticmethod
-    def heading(act: ActInfo, unit: Unit) -> str:
-        return _heading(act, unit)
+    def heading(self, act: ActInfo, unit: Unit) -> str:
+        return heading_path(act.short_name, unit, self._acronyms.get(act.id, set()))
 
     def refs(self, doc: str, unit: Unit, start: int, end: int) -> list[RefLink]:
         links: dict[tuple[str | None, str | None, str | None], RefLink] = {}
@@ -360,16 +364,6 @@ def _merge(pinned: list[Hit], ranked: list[Hit], kinds: list[str] | None) -> lis
             continue
         out.append(hit)
     return out
-
-
-def _heading(act: ActInfo, unit: Unit) -> str:
-    parts = [act.short_name]
-    if unit.chapter:
-        parts.append(f"{unit.chapter.label} {unit.chapter.title}")
-    if unit.section:
-        parts.append(f"{unit.section.label} {unit.section.title}")
-    parts.append(f"{unit.label} {unit.title}".strip())
-    return " › ".join(parts)
 
 
 def find_block(unit: Unit, pinpoint: str) -> Block | None:

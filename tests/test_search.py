@@ -94,7 +94,7 @@ def test_hits_carry_citations_links_pages_and_versions(knowledge: KnowledgeBase)
     assert hit.url.endswith("?uri=OJ:L_202401689#art_5")
     assert hit.page == 51
     assert hit.title == "Prohibited AI practices"
-    assert hit.heading == "AI Act › Chapter II PROHIBITED AI PRACTICES › Article 5 Prohibited AI practices"
+    assert hit.heading == "AI Act › Chapter II Prohibited AI practices › Article 5 Prohibited AI practices"
     assert hit.version == "OJ L, 2024/1689, 12.7.2024 (text of 2024-07-12)"
     recital = _first(knowledge, "recital 15 of the Data Act")
     assert recital.url.endswith("#rct_16")  # the element id, one ahead of the printed number
