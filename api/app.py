@@ -73,6 +73,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     _mount_docs(app)
     _mount_page(app)
+    if config.slack_signing_secret and config.slack_bot_token:
+        _mount_slack(app, holder, config)
 
     @app.get("/healthz", response_model=Health, tags=["health"], summary="The process is alive")
     def healthz() -> Health:
@@ -237,3 +239,16 @@ def _mount_page(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     def page() -> HTMLResponse:
         return HTMLResponse((web / "index.html").read_text(encoding="utf-8"))
+
+
+def _mount_slack(app: FastAPI, holder: Holder, config: Settings) -> None:
+    """Slack's Events API, slash command and interactivity, all at /slack/events."""
+    from slack_bolt.adapter.fastapi import SlackRequestHandler
+
+    from api.slack.bot import build
+
+    handler = SlackRequestHandler(build(holder, config))
+
+    @app.post("/slack/events", include_in_schema=False)
+    async def slack_events(request: Request) -> object:
+        return await handler.handle(request)

@@ -328,6 +328,37 @@ def serve(
     )
 
 
+@app.command()
+def slack(
+    socket: Annotated[
+        bool, typer.Option("--socket", help="Connect out through Socket Mode (needs SLACK_APP_TOKEN).")
+    ] = False,
+) -> None:
+    """Run the Slack bot through Socket Mode, for workspaces that cannot reach a public URL.
+
+    Over HTTP the bot needs no command: `kb serve` answers at /slack/events when SLACK_SIGNING_SECRET
+    and SLACK_BOT_TOKEN are set.
+
+    Example: SLACK_APP_TOKEN=xapp-… SLACK_BOT_TOKEN=xoxb-… kb slack --socket
+    """
+    from kb.config import settings
+
+    config = settings()
+    if not socket:
+        raise _fail("Over HTTP the bot runs inside `kb serve`; use --socket for Socket Mode.", EXIT_USAGE)
+    if not (config.slack_app_token and config.slack_bot_token):
+        raise _fail("Socket Mode needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (xoxb-…).", EXIT_USAGE)
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from api.holder import Holder
+    from api.slack.bot import build
+
+    holder = Holder(config)
+    if not holder.reload():
+        raise _fail(holder.error or "No index.", EXIT_NO_INDEX)
+    SocketModeHandler(build(holder, config), config.slack_app_token).start()
+
+
 class _nullcontext:
     def __enter__(self) -> None:
         return None

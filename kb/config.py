@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     log_queries: bool = Field(False, description="Write question and query text to the access log.")
     reload_interval: float = Field(2.0, ge=0, description="Seconds between checks for a new index; 0 is off.")
     host: str = Field("127.0.0.1", description="Where `kb serve` listens.")
+    public_url: str = Field("", description="Where people reach the web page, for links from Slack.")
+
+    # Slack: the names Slack's own documentation uses, or the same with a KB_ prefix.
+    slack_signing_secret: str = Field(
+        "", validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "KB_SLACK_SIGNING_SECRET")
+    )
+    slack_bot_token: str = Field("", validation_alias=AliasChoices("SLACK_BOT_TOKEN", "KB_SLACK_BOT_TOKEN"))
+    slack_app_token: str = Field("", validation_alias=AliasChoices("SLACK_APP_TOKEN", "KB_SLACK_APP_TOKEN"))
+    slack_api_url: str = Field("https://slack.com/api/", description="Slack's Web API (a stand-in in tests).")
     port: int = Field(8000, description="Port of `kb serve`.")
 
     def key_list(self) -> list[str]:

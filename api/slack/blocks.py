@@ -1,0 +1,102 @@
+"""An answer as Slack Block Kit, within Slack's limits: at most 50 blocks, 3,000 characters in
+a section, 10 elements in a context block. A long answer is cut between sentences, with a link
+to the full answer on the web page."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from kb.results import Answer, Hit
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_CONTEXT_ELEMENTS = 10
+MAX_SOURCES = 10
+
+
+def escape(text: str) -> str:
+    """Slack's mrkdwn treats &, < and > as markup; text from the acts and users is text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(*texts: str) -> dict:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": t} for t in texts[:MAX_CONTEXT_ELEMENTS]],
+    }
+
+
+def _source_line(n: int, hit: Hit) -> str:
+    title = f" — {escape(hit.title)}" if hit.title else ""
+    return f"*[{n}]* <{hit.url}|{escape(hit.label)}>{title}"
+
+
+def answer_blocks(answer: Answer, web_url: str | None = None, share: bool = False) -> list[dict]:
+    blocks: list[dict] = [_context(f"*Question:* {escape(answer.question)[:2900]}")]
+    if answer.abstained:
+        blocks.append(_section(f":information_source: {escape(answer.answer)}"[:MAX_SECTION]))
+        if answer.citations:
+            blocks.append(_context("*Nearest provisions (low confidence):*"))
+    elif not answer.citations or not answer.sentences:
+        blocks.append(_section(":warning: *No provision of the acts supports an answer to this question.*"))
+    else:
+        blocks.extend(_answer_sections(answer, web_url))
+        blocks.append(_context("*Sources*"))
+    for n, hit in enumerate(answer.citations[:MAX_SOURCES], start=1):
+        blocks.append(_context(_source_line(n, hit)))
+    if answer.versions:
+        blocks.append(_context(*(f"{escape(v.short_name)}: {escape(v.version)}" for v in answer.versions)))
+    if share and not answer.abstained:
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": "share_answer",
+                        "text": {"type": "plain_text", "text": "Share in channel"},
+                        "value": answer.question[:2000],
+                    }
+                ],
+            }
+        )
+    return blocks[:MAX_BLOCKS]
+
+
+def _answer_sections(answer: Answer, web_url: str | None) -> list[dict]:
+    """The answer's sentences with their markers, packed into sections under the size limit;
+    past the room left for the sources, the rest is cut with a link to the whole answer."""
+    room = MAX_BLOCKS - (2 + min(len(answer.citations), MAX_SOURCES) + 2 + 1)
+    sections: list[str] = []
+    current = ""
+    cut = False
+    for s in answer.sentences:
+        piece = f"{escape(s.text)} *[{s.citation}]*"
+        if len(piece) > MAX_SECTION - 100:
+            piece = piece[: MAX_SECTION - 120].rsplit(" ", 1)[0] + " … " + f"*[{s.citation}]*"
+        if len(current) + len(piece) + 1 > MAX_SECTION - 100:
+            sections.append(current)
+            current = ""
+            if len(sections) >= room:
+                cut = True
+                break
+        current = f"{current} {piece}".strip()
+    if current and not cut:
+        sections.append(current)
+    blocks = [_section(text) for text in sections]
+    if cut and web_url:
+        blocks.append(_section(f"… <{web_url}?q={quote(answer.question)}|Read the whole answer on the web>"))
+    return blocks
+
+
+def plain_text(answer: Answer) -> str:
+    """The notification text that goes with the blocks."""
+    return answer.answer[:300] + ("…" if len(answer.answer) > 300 else "")
+
+
+def error_blocks(message: str) -> list[dict]:
+    return [_section(f":x: {escape(message)}")]
