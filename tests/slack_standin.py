@@ -94,6 +94,18 @@ class SlackStandIn:
             time.sleep(0.2)
         raise TimeoutError(f"nothing arrived at {path}; got {[c['path'] for c in self.calls]}")
 
+    def posted_to(self, channel: str, timeout: float = 90) -> list[dict[str, Any]]:
+        """The chat.postMessage bodies sent to a channel, once at least one has arrived."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [
+                c["body"] for c in self.received("chat.postMessage") if c["body"].get("channel") == channel
+            ]
+            if found:
+                return found
+            time.sleep(0.2)
+        raise TimeoutError(f"nothing was posted to {channel}")
+
     def received(self, path: str) -> list[dict[str, Any]]:
         with self.lock:
             return [c for c in self.calls if c["path"].endswith(path)]

@@ -157,7 +157,7 @@ def test_a_mention_is_answered_in_its_thread(server: Server, slack: SlackStandIn
         "EvMention",
     )
     assert r.status_code == 200
-    posted = next(c["body"] for c in slack.wait_for("chat.postMessage") if c["body"].get("channel") == "CM")
+    posted = slack.posted_to("CM")[0]
     assert posted["thread_ts"] == "1700.000100"
     check_block_kit(posted["blocks"])
     assert any("#art_5|AI Act, Article 5(1)" in s for s in links(posted["blocks"]))
@@ -176,12 +176,7 @@ def test_a_direct_message_is_answered(server: Server, slack: SlackStandIn) -> No
         },
         "EvDM",
     )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and not [
-        c for c in slack.received("chat.postMessage") if c["body"].get("channel") == "DM1"
-    ]:
-        time.sleep(0.2)
-    posted = next(c["body"] for c in slack.received("chat.postMessage") if c["body"].get("channel") == "DM1")
+    posted = slack.posted_to("DM1")[0]
     assert any("#art_3|AI Act, Article 3, point (4)" in s for s in links(posted["blocks"]))
 
 
@@ -207,12 +202,7 @@ def test_a_follow_up_in_a_thread_uses_the_thread(server: Server, slack: SlackSta
         },
         "EvThread",
     )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and not [
-        c for c in slack.received("chat.postMessage") if c["body"].get("channel") == "CT"
-    ]:
-        time.sleep(0.2)
-    posted = next(c["body"] for c in slack.received("chat.postMessage") if c["body"].get("channel") == "CT")
+    posted = slack.posted_to("CT")[0]
     assert posted["thread_ts"] == "1800.000100"
     assert "#art_26|AI Act, Article 26" in links(posted["blocks"])[0]
 
@@ -262,13 +252,9 @@ def test_a_retried_event_is_answered_once(server: Server, slack: SlackStandIn) -
         == 200
     )
     assert event(server, payload, "EvRetry").status_code == 200
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and not [
-        c for c in slack.received("chat.postMessage") if c["body"].get("channel") == "CR"
-    ]:
-        time.sleep(0.2)
+    slack.posted_to("CR")
     time.sleep(3)
-    assert len([c for c in slack.received("chat.postMessage") if c["body"].get("channel") == "CR"]) == 1
+    assert len(slack.posted_to("CR")) == 1
 
 
 def test_a_long_answer_is_cut_cleanly_within_slacks_limits(server: Server) -> None:
