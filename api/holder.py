@@ -22,11 +22,6 @@ from kb.index import IndexFiles
 log = logging.getLogger("regkb.api")
 
 
-class NotReady(IndexMissing):
-    def __init__(self, problem: str) -> None:
-        KBError.__init__(self, problem)
-
-
 class Holder:
     def __init__(self, config: Settings) -> None:
         self.config = config
@@ -40,7 +35,7 @@ class Holder:
     def kb(self) -> KnowledgeBase:
         kb = self._kb
         if kb is None:
-            raise NotReady(self._error or "The index is still loading.")
+            raise IndexMissing(self.config.index_dir, self._error or "The index is still loading.")
         return kb
 
     @property

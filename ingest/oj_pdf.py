@@ -166,7 +166,7 @@ class _Parser:
         self.section_block: Block | None = None  # current annex section heading
         self.chapter: Heading | None = None
         self.section: Heading | None = None
-        self.expect_title = False
+        self.count = {"recital": 0, "article": 0, "annex": 0}  # units opened so far, by kind
 
     # -- driving --------------------------------------------------------------------------
 
@@ -218,7 +218,7 @@ class _Parser:
 
     def _recital_line(self, line: Line) -> None:
         m = _RECITAL.match(line.text)
-        expected = str(len(self.act.of_kind("recital")) + 1)
+        expected = str(self.count["recital"] + 1)
         if m and m.group(1) == expected:
             self._close_unit()
             unit = Unit(kind="recital", id=f"rct_{expected}", num=expected, anchor=f"rct_{expected}")
@@ -245,7 +245,7 @@ class _Parser:
             self.act.sections.append(self.section)
             return i + 1
         m = _ARTICLE.match(text)
-        if m and m.group(1) == str(len(self.act.of_kind("article")) + 1):
+        if m and m.group(1) == str(self.count["article"] + 1):
             self._close_unit()
             num = m.group(1)
             unit = Unit(
@@ -296,7 +296,7 @@ class _Parser:
 
     def _starts_annex(self, text: str) -> bool:
         m = _ANNEX.match(text)
-        return bool(m) and m.group(1) == _ROMANS[len(self.act.of_kind("annex"))]
+        return bool(m) and m.group(1) == _ROMANS[self.count["annex"]]
 
     def _annex_line(self, lines: list[Line], i: int, nxt: str) -> int:
         line = lines[i]
@@ -327,6 +327,7 @@ class _Parser:
         self.lead = None
         self.section_block = None
         self.act.units.append(unit)
+        self.count[unit.kind] += 1
 
     def _close_unit(self) -> None:
         self.unit = None

@@ -86,14 +86,8 @@ class RemoteKB:
         if r.status_code == 422:
             raise BadQuery(detail)
         if r.status_code == 503:
-            raise _index_error(detail)
+            raise IndexMissing(self.url, f"The server has no usable index: {detail}")
         raise ServerUnavailable(f"{self.url} failed ({r.status_code}): {detail}")
-
-
-def _index_error(detail: str) -> IndexMissing:
-    error = IndexMissing.__new__(IndexMissing)
-    KBError.__init__(error, f"The server has no usable index: {detail}")
-    return error
 
 
 def _detail(r: httpx.Response) -> str:

@@ -8,8 +8,8 @@ class KBError(Exception):
 
 
 class IndexMissing(KBError):
-    def __init__(self, path: object) -> None:
-        super().__init__(f"No index at {path}. Build one with: kb ingest")
+    def __init__(self, path: object, detail: str | None = None) -> None:
+        super().__init__(detail or f"No index at {path}. Build one with: kb ingest")
 
 
 class IndexIncompatible(KBError):

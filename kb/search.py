@@ -174,15 +174,16 @@ class Searcher:
         np.logical_or.at(unit_allowed, st.passage_unit, allowed)
         unit_score[~unit_allowed] = -1.0
 
-        hits = []
+        ranked: list[tuple[int, float]] = []  # (best passage of the unit, unit score)
         for u in np.argsort(-unit_score)[: max(k * 2, 20)]:
             if unit_score[u] <= 0:
                 break
             members = st.unit_passages[u]
             members = members[allowed[members]]
             best = members[np.argmax(passage_score[members] + 1e-3 * sims[members])]
-            p = self.files.passages([int(best)])[int(best)]
-            hits.append(self._passage_hit(p, float(unit_score[u])))
+            ranked.append((int(best), float(unit_score[u])))
+        passages = self.files.passages([pid for pid, _ in ranked])
+        hits = [self._passage_hit(passages[pid], score) for pid, score in ranked]
         top = float(sims[allowed].max()) if allowed.any() else 0.0
         return hits, top
 
