@@ -223,12 +223,18 @@ def _table(el: etree._Element) -> Block | None:
     rows = el.xpath("./tr|./tbody/tr")
     if len(rows) == 1:
         cells = rows[0].xpath("./td")
+        if len(cells) == 3 and not _text(cells[0]):
+            # Annex I's lists indent their items with an empty first column.
+            cells = cells[1:]
         if len(cells) == 2:
             marker = _text(cells[0])
             num = _point_num(marker)
             if num is not None or marker in ("—", "-", "–", "•"):
                 content = [c for c in cells[1] if isinstance(c.tag, str)]
                 first = content[0] if content and content[0].tag == "p" else None
+                if not any(c.tag in ("p", "table", "div") for c in content):
+                    first = cells[1]  # the item's text sits in the cell itself, not in a <p>
+                    content = [first]
                 text = _text(first) if first is not None else ""
                 rest = _flow(content[1:] if first is not None else content)
                 return Block(kind="point", num=num, marker=marker, text=text, children=rest)

@@ -44,6 +44,21 @@ class CrossRef:
 
 
 @dataclass
+class Amendment:
+    """What an amending act did to a unit: one of its instructions, applied or left to a reader."""
+
+    act: str  # the amending act's id: "ai-act-amendment-2026-1744"
+    citation: str  # "Regulation (EU) 2026/1744, Article 1, point (40)(b)"
+    instruction: str  # as written: "point (c) is replaced by the following:"
+    target: str  # "Article 113, third paragraph, point (c)"
+    action: str  # replace, insert, add, delete, amend
+    in_force: str  # ISO date from which the change is law
+    applied: bool  # False: flagged, the reader is sent to the amending text
+    text: str = ""  # the amending text, shown with a flagged unit
+    reason: str = ""  # why it was not applied mechanically
+
+
+@dataclass
 class Block:
     kind: BlockKind
     num: str | None  # "1" for a paragraph, "a" / "i" / "12" for points, "A" for a heading
@@ -75,6 +90,7 @@ class Unit:
     pages: tuple[int, int] | None = None  # first and last PDF page, 1-based, when parsed from PDF
     text: str = ""
     refs: list[CrossRef] = field(default_factory=list)
+    amendments: list[Amendment] = field(default_factory=list)
 
     def render(self) -> str:
         """Lay the blocks out as text, one block a line, and record each block's span."""
@@ -160,6 +176,7 @@ class Passage:
     context: str = ""  # the lead-in of a list the passage is part of
     page: int | None = None
     embed_text: str = ""  # what the embedder saw: heading, context and text
+    versions: tuple[str, ...] = ()  # the versions of the act the passage is part of
 
 
 def to_dict(obj: object) -> dict:
@@ -180,5 +197,6 @@ def unit_from_dict(data: dict) -> Unit:
             "section": Heading(**data["section"]) if data.get("section") else None,
             "pages": tuple(data["pages"]) if data.get("pages") else None,
             "refs": [CrossRef(**r) for r in data.get("refs", [])],
+            "amendments": [Amendment(**a) for a in data.get("amendments", [])],
         }
     )
