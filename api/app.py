@@ -21,11 +21,12 @@ from starlette.concurrency import iterate_in_threadpool
 from api import problems
 from api.holder import Holder
 from api.middleware import BodyLimit, guard
-from api.schemas import AskRequest, Document, Documents, Health, Ready, SearchRequest
+from api.schemas import VERSION_PATTERN, AskRequest, Document, Documents, Health, Ready, SearchRequest
 from kb import __version__
 from kb.config import Settings, settings
 from kb.errors import KBError
 from kb.results import Answer, Provision, SearchResult
+from kb.versions import describe
 
 log = logging.getLogger("regkb.api")
 
@@ -101,7 +102,9 @@ def create_app(config: Settings | None = None) -> FastAPI:
     )
     def ask(body: AskRequest, request: Request) -> Answer:
         request.state.query = body.question
-        return holder.kb.ask(body.question, k=body.k, docs=body.docs, history=body.history)
+        return holder.kb.ask(
+            body.question, k=body.k, docs=body.docs, history=body.history, version=body.version
+        )
 
     @app.post(
         "/v1/ask/stream",
@@ -133,7 +136,9 @@ def create_app(config: Settings | None = None) -> FastAPI:
     )
     def search(body: SearchRequest, request: Request) -> SearchResult:
         request.state.query = body.query
-        return holder.kb.search(body.query, k=body.k, docs=body.docs, kinds=list(body.kinds or []) or None)
+        return holder.kb.search(
+            body.query, k=body.k, docs=body.docs, kinds=list(body.kinds or []) or None, version=body.version
+        )
 
     @app.get(
         "/v1/documents",
@@ -143,8 +148,12 @@ def create_app(config: Settings | None = None) -> FastAPI:
         responses={k: _ERRORS[k] for k in (401, 429, 503)},
     )
     def documents() -> Documents:
-        m = holder.kb.manifest
-        docs = [Document(**a.model_dump(), version=a.version) for a in m.acts]
+        kb = holder.kb
+        m = kb.manifest
+        current = kb.view().versions
+        docs = [
+            Document(**a.model_dump(), version=describe(a, current.get(a.id, a.versions[-1]))) for a in m.acts
+        ]
         return Documents(documents=docs, built_at=m.built_at, model=m.model.name)
 
     @app.get(
@@ -158,8 +167,12 @@ def create_app(config: Settings | None = None) -> FastAPI:
         doc: str,
         unit: str,
         pinpoint: Annotated[str | None, Query(max_length=40, examples=["5(1)(f)"])] = None,
+        version: Annotated[
+            str | None,
+            Query(pattern=VERSION_PATTERN, description="current (default), original or YYYY-MM-DD"),
+        ] = None,
     ) -> Provision:
-        return holder.kb.provision_of(doc, unit, pinpoint)
+        return holder.kb.provision_of(doc, unit, pinpoint, version)
 
     @app.post(
         "/v1/admin/reload",
@@ -178,13 +191,15 @@ def create_app(config: Settings | None = None) -> FastAPI:
 def _answer_events(holder: Holder, body: AskRequest) -> Iterator[str]:
     try:
         kb = holder.kb
-        retrieval = kb.retrieve(body.question, k=body.k, docs=body.docs, history=body.history)
+        retrieval = kb.retrieve(
+            body.question, k=body.k, docs=body.docs, history=body.history, version=body.version
+        )
         hits = retrieval.result.hits
         yield _event(
             "citations",
             {
                 "citations": [h.model_dump() for h in hits],
-                "versions": [v.model_dump() for v in kb.versions(hits)],
+                "versions": [v.model_dump() for v in kb.versions(hits, retrieval.view)],
                 "abstained": retrieval.verdict.abstain,
                 "reason": retrieval.verdict.reason,
             },

@@ -11,6 +11,14 @@ from kb.manifest import ActInfo
 from kb.results import Turn
 
 Kind = Literal["article", "recital", "annex"]
+VERSION_PATTERN = r"^(current|original|\d{4}-\d{2}-\d{2})$"
+VersionField = Field(
+    None,
+    pattern=VERSION_PATTERN,
+    description="Which text of each act: `current` (the law in force today, the default), `original` "
+    "(as first published) or a date, YYYY-MM-DD (the law in force that day)",
+    examples=["current", "original", "2026-01-01"],
+)
 
 
 class AskRequest(BaseModel):
@@ -31,6 +39,7 @@ class AskRequest(BaseModel):
     k: int = Field(5, ge=1, le=20, description="How many provisions to cite")
     docs: list[str] | None = Field(None, max_length=10, description="Only these acts (ids)")
     history: list[Turn] | None = Field(None, max_length=20, description="Earlier turns, oldest first")
+    version: str | None = VersionField
 
 
 class SearchRequest(BaseModel):
@@ -45,10 +54,11 @@ class SearchRequest(BaseModel):
     k: int = Field(10, ge=1, le=50, description="How many hits")
     docs: list[str] | None = Field(None, max_length=10, description="Only these acts (ids)")
     kinds: list[Kind] | None = Field(None, max_length=3, description="Only these kinds of unit")
+    version: str | None = VersionField
 
 
 class Document(ActInfo):
-    version: str = Field(description="Official Journal publication and date of the indexed text")
+    version: str = Field(description="The version answered from by default: publication and date in force")
 
 
 class Documents(BaseModel):

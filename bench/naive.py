@@ -13,17 +13,20 @@ from kb.evaluate import Outcome, System
 
 
 class NaivePipeline:
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, version: str | None = None) -> None:
         self.embedder = kb.embedder
+        view = kb.view(version)  # the same text of each act that regkb answers from
         # The acts as plain text, unit after unit in the order of the act, remembering where each unit lies.
         self.chunks: list[str] = []
         self.chunk_units: list[list[tuple[str, str]]] = []
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200, add_start_index=True)
         for act in kb.acts:
+            if act.id not in view.versions:
+                continue
             spans: list[tuple[int, int, tuple[str, str]]] = []
             parts: list[str] = []
             pos = 0
-            for (doc, unit_id), unit in kb.units.items():
+            for (doc, unit_id), unit in view.units.items():
                 if doc != act.id:
                     continue
                 spans.append((pos, pos + len(unit.text), (doc, unit_id)))

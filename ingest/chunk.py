@@ -31,10 +31,15 @@ class _Span:
     last: list[Block]  # the path of the last block, when the span packs several
 
 
-def chunk_act(act: Act, count_tokens: TokenCounter, max_tokens: int) -> list[Passage]:
+def chunk_act(
+    act: Act, count_tokens: TokenCounter, max_tokens: int, only: set[str] | None = None
+) -> list[Passage]:
+    """Passages of every unit, or of the units in `only` (those a new version changed)."""
     passages: list[Passage] = []
     keep = acronyms([u.text for u in act.units if u.kind == "article"])
     for unit in act.units:
+        if only is not None and unit.id not in only:
+            continue
         passages.extend(
             chunk_unit(act, unit, count_tokens, max_tokens, heading_path(act.short_name, unit, keep))
         )

@@ -11,12 +11,14 @@ import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import eurlex_html, oj_pdf
+from ingest import eurlex_html, formex, oj_pdf
+from ingest.amend import read_instructions
 from ingest.chunk import chunk_act
+from ingest.consolidate import AmendingAct, Consolidation, consolidate
 from ingest.errors import IngestError, ParseError
 from ingest.sources import ActSource, Rendition, load_manifest, resolve, sha256_of
 from kb import __version__
@@ -24,12 +26,12 @@ from kb.config import Settings
 from kb.embed import Embedder
 from kb.errors import KBError
 from kb.index import build_faiss, discard, new_build_dir, publish, read_manifest, write_build
-from kb.manifest import SCHEMA_VERSION, ActInfo, IndexManifest, ModelInfo, SourceFile
+from kb.manifest import SCHEMA_VERSION, ActInfo, IndexManifest, ModelInfo, SourceFile, VersionInfo
 from kb.model import Act, Passage
 from kb.refs import act_number, find_refs
 
 # Bump when chunking or parsing changes what ends up in an index.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass
@@ -44,6 +46,21 @@ class ActReport:
 
 
 @dataclass
+class AmendmentReport:
+    """How an amending act's instructions fared against the act they amend."""
+
+    amending: str  # "Regulation (EU) 2026/1744"
+    amended: str  # "AI Act"
+    in_force: str
+    points: int  # numbered amending points
+    applied_points: int
+    flagged_points: list[str]  # "point (4)" for each point with an instruction left to the reader
+    instructions: int  # points and their lettered sub-points
+    applied_instructions: int
+    changed_units: int
+
+
+@dataclass
 class IngestReport:
     index_dir: str
     up_to_date: bool
@@ -51,6 +68,7 @@ class IngestReport:
     acts: list[ActReport] = field(default_factory=list)
     passages: int = 0
     model: str = ""
+    amendments: list[AmendmentReport] = field(default_factory=list)
 
 
 @dataclass
@@ -113,6 +131,15 @@ def run(
         say(f"Parsing {item.source.short_name}")
         acts.append(_parse(item))
     _link(acts, inputs)
+    by_id = {item.source.id: (item, act) for item, act in zip(inputs, acts, strict=True)}
+    versions: dict[str, list[_Version]] = {
+        act.id: [_Version(item.source.in_force or item.source.date, act)] for item, act in by_id.values()
+    }
+    amendment_reports = []
+    for item in sorted(inputs, key=lambda i: i.source.in_force):
+        if item.source.amends:
+            say(f"Applying {item.source.short_name} to {item.source.amends}")
+            amendment_reports.append(_amend(item, by_id, versions, inputs))
 
     say(f"Loading the embedding model {settings.embed_model}")
     embedder = Embedder(settings.embed_model)
@@ -120,7 +147,7 @@ def run(
     per_act: dict[str, int] = {}
     for act in acts:
         say(f"Chunking {act.short_name}")
-        chunks = chunk_act(act, embedder.token_counts, embedder.max_tokens)
+        chunks = _versioned_passages(versions[act.id], embedder)
         per_act[act.id] = len(chunks)
         passages.extend(chunks)
 
@@ -148,13 +175,17 @@ def run(
         model=ModelInfo(name=settings.embed_model, dim=embedder.dim, max_tokens=embedder.max_tokens),
         index_type=index_type,
         settings_key=key,
-        acts=[_act_info(item, act, r) for item, act, r in zip(inputs, acts, reports, strict=True)],
+        acts=[
+            _act_info(item, act, r, versions[act.id], passages)
+            for item, act, r in zip(inputs, acts, reports, strict=True)
+        ],
         counts={"acts": len(acts), "passages": len(passages), "units": sum(len(a.units) for a in acts)},
     )
     build = new_build_dir(settings.index_dir)
     try:
         say("Writing the index")
-        write_build(build, manifest, acts, passages, index)
+        layers = [(v.id, v.act) for act in acts for v in versions[act.id]]
+        write_build(build, manifest, layers, passages, index)
         publish(build, settings.index_dir)
     except BaseException:
         discard(build)
@@ -166,7 +197,78 @@ def run(
         acts=reports,
         passages=len(passages),
         model=settings.embed_model,
+        amendments=amendment_reports,
     )
+
+
+@dataclass
+class _Version:
+    """One version of an act: the text in force from `id` (an ISO date)."""
+
+    id: str
+    act: Act
+    consolidation: Consolidation | None = None
+    amending: ActSource | None = None
+
+
+def _amend(
+    item: _Input,
+    by_id: dict[str, tuple[_Input, Act]],
+    versions: dict[str, list[_Version]],
+    inputs: list[_Input],
+) -> AmendmentReport:
+    src = item.source
+    if src.amends not in versions:
+        raise IngestError(f"{src.id} amends {src.amends!r}, which is not in the corpus manifest")
+    if not src.in_force:
+        raise IngestError(f"{src.id} amends {src.amends} but has no in_force date in the corpus manifest")
+    latest = versions[src.amends][-1]
+    if src.in_force <= latest.id:
+        raise IngestError(f"{src.id} enters into force on {src.in_force}, not after the version it amends")
+    included = {r.official_name: item.files[r.format] for r in src.renditions if r.official_name}
+    amending = AmendingAct(src.id, src.short_name, src.in_force, included)
+    instructions = read_instructions(item.files[src.primary], src.amending_article or "1")
+    result = consolidate(latest.act, instructions, amending)
+    # Cross-references of the new text point at the act as amended.
+    _link_one(result.act, by_id[src.amends][0], inputs)
+    versions[src.amends].append(_Version(src.in_force, result.act, result, src))
+    applied, flagged = result.points()
+    return AmendmentReport(
+        amending=src.short_name,
+        amended=by_id[src.amends][1].short_name,
+        in_force=src.in_force,
+        points=len({i.point for i in instructions}),
+        applied_points=len(applied),
+        flagged_points=[f"point ({n})" for n in flagged],
+        instructions=len(instructions),
+        applied_instructions=sum(o.applied for o in result.outcomes),
+        changed_units=len(result.changed),
+    )
+
+
+def _versioned_passages(chain: list[_Version], embedder: Embedder) -> list[Passage]:
+    """Passages of every version; a unit that a version leaves unchanged keeps its passages,
+    which then belong to that version too."""
+    out: list[Passage] = []
+    current: dict[str, list[Passage]] = {}
+    for version in chain:
+        if version.consolidation is None:
+            changed = None
+        else:
+            changed = version.consolidation.changed
+            for unit_id in version.consolidation.removed:
+                current.pop(unit_id, None)
+        for unit_id, kept in current.items():
+            if changed is None or unit_id not in changed:
+                for p in kept:
+                    p.versions = (*p.versions, version.id)
+        fresh = chunk_act(version.act, embedder.token_counts, embedder.max_tokens, only=changed)
+        for p in fresh:
+            p.versions = (version.id,)
+        for unit_id in {p.unit for p in fresh}:
+            current[unit_id] = [p for p in fresh if p.unit == unit_id]
+        out.extend(fresh)
+    return out
 
 
 def _resolve_act(source: ActSource, settings: Settings) -> _Input:
@@ -185,6 +287,9 @@ def _parse(item: _Input) -> Act:
         item.parsed.id, item.parsed.short_name = src.id, src.short_name
         return item.parsed
     primary = item.files[src.primary]
+    if src.primary == "formex":
+        annexes = [p for f, p in item.files.items() if f == "formex-annex"]
+        return formex.parse_file(primary, src.id, src.short_name, annexes)
     act = _PARSERS[src.primary](primary, src.id, src.short_name)
     if src.primary != "pdf" and "pdf" in item.files:
         # The PDF gives page numbers, which a citation to the Official Journal needs.
@@ -196,22 +301,29 @@ def _parse(item: _Input) -> Act:
     return act
 
 
-_PARSERS = {"xhtml": eurlex_html.parse_file, "pdf": oj_pdf.parse_file}
+_PARSERS = {"xhtml": eurlex_html.parse_file, "pdf": oj_pdf.parse_file, "formex": formex.parse_file}
 
 
 def _link(acts: list[Act], inputs: list[_Input]) -> None:
     """Find every unit's cross-references, resolving those that point into the corpus."""
-    numbers = {act_number(i.source.celex): i.source.id for i in inputs}
     for act, item in zip(acts, inputs, strict=True):
-        ids = {u.id for u in act.units}
-        own = act_number(item.source.celex)
-        for unit in act.units:
-            unit.refs = find_refs(unit.text, act.id, ids, numbers, own)
+        _link_one(act, item, inputs)
 
 
-def _act_info(item: _Input, act: Act, report: ActReport) -> ActInfo:
+def _link_one(act: Act, item: _Input, inputs: list[_Input]) -> None:
+    numbers = {act_number(i.source.celex): i.source.id for i in inputs}
+    ids = {u.id for u in act.units}
+    own = act_number(item.source.celex)
+    for unit in act.units:
+        unit.refs = find_refs(unit.text, act.id, ids, numbers, own)
+
+
+def _act_info(
+    item: _Input, act: Act, report: ActReport, chain: list[_Version], passages: list[Passage]
+) -> ActInfo:
     src = item.source
-    url = next((r.url for r in src.renditions if r.format == "xhtml"), src.eli)
+    url = next((r.url for r in src.renditions if r.format == "xhtml"), src.url or src.eli)
+    in_chain = [p for p in passages if p.doc == act.id]
     return ActInfo(
         id=src.id,
         short_name=src.short_name,
@@ -230,6 +342,50 @@ def _act_info(item: _Input, act: Act, report: ActReport) -> ActInfo:
             "chapters": report.chapters,
             "passages": report.passages,
         },
+        in_force=src.in_force,
+        aliases=list(src.aliases),
+        amends=src.amends or None,
+        amending_units=[f"art_{src.amending_article or '1'}"] if src.amends else [],
+        unofficial=src.unofficial,
+        versions=[_version_info(src, url, v, chain[: n + 1], in_chain) for n, v in enumerate(chain)],
+    )
+
+
+def _version_info(
+    src: ActSource, url: str, version: _Version, so_far: list[_Version], passages: list[Passage]
+) -> VersionInfo:
+    amenders = [v.amending for v in so_far if v.amending is not None]
+    counts = {
+        "units": len(version.act.units),
+        "articles": len(version.act.of_kind("article")),
+        "annexes": len(version.act.of_kind("annex")),
+        "passages": sum(version.id in p.versions for p in passages),
+    }
+    if version.amending is None or version.consolidation is None:
+        files = [r.file for r in src.renditions]
+        return VersionInfo(
+            id=version.id,
+            in_force=version.id,
+            label=f"original text, {src.oj}",
+            url=url,
+            sources=files,
+            unofficial=src.unofficial,
+            counts=counts,
+        )
+    result = version.consolidation
+    # EUR-Lex names a consolidated version by the CELEX number with a 0 and the version date.
+    consolidated = f"0{src.celex[1:]}-{version.id.replace('-', '')}"
+    return VersionInfo(
+        id=version.id,
+        in_force=version.id,
+        label="as amended by " + ", ".join(a.short_name for a in amenders),
+        url=f"https://eur-lex.europa.eu/legal-content/EN/TXT/HTML/?uri=CELEX:{consolidated}",
+        amended_by=[a.short_name for a in amenders],
+        sources=[r.file for r in src.renditions] + [r.file for a in amenders for r in a.renditions],
+        unofficial="; ".join(a.unofficial for a in amenders if a.unofficial),
+        applied=sum(o.applied for o in result.outcomes),
+        flagged=[o.instruction for o in result.outcomes if not o.applied],
+        counts=counts,
     )
 
 
@@ -247,12 +403,16 @@ def _settings_key(settings: Settings, inputs: list[_Input]) -> str:
         "model": settings.embed_model,
         "index_type": settings.index_type,
         "sources": sorted((i.source.id, f, _sha(i, f)) for i in inputs for f in i.files),
+        # What the manifest says of each act (names, dates, notes) ends up in the index too.
+        "acts": [asdict(i.source) for i in inputs],
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
 # -- acts given on the command line ---------------------------------------------------------
 
+_MONTHS = "january february march april may june july august september october november december".split()  # noqa: SIM905
+_TITLE_DATE = re.compile(rf"\bof (\d{{1,2}}) ({'|'.join(_MONTHS)}) (\d{{4}})", re.IGNORECASE)
 _TITLE_NUMBER = re.compile(r"(REGULATION|DIRECTIVE|DECISION) \((EU|EC)\)(?: No)? (\d{4})/(\d+)", re.I)
 
 
@@ -265,10 +425,14 @@ def _identify(path: Path) -> _Input:
         raise ParseError(path, "the file is empty")
     if head.startswith(b"%PDF"):
         fmt = "pdf"
+    elif b"<ACT" in head:
+        fmt = "formex"
     elif b"<html" in head.lower() or head.lstrip().startswith(b"<?xml"):
         fmt = "xhtml"
     else:
-        raise ParseError(path, "unknown format: give an EUR-Lex XHTML (.html) or Official Journal PDF file")
+        raise ParseError(
+            path, "unknown format: give an EUR-Lex XHTML (.html), Official Journal PDF or Formex (.xml) file"
+        )
     act = _PARSERS[fmt](path, "unidentified", "unidentified")
     m = _TITLE_NUMBER.search(act.title)
     if not m:
@@ -279,6 +443,11 @@ def _identify(path: Path) -> _Input:
     act_id = re.sub(r"[^a-z0-9]+", "-", short_name.lower()).strip("-")
     celex = f"3{year}{kind[0]}{number:04d}"
     sha = sha256_of(path)
+    adopted = _TITLE_DATE.search(act.title)
+    date = ""
+    if adopted:
+        month = _MONTHS.index(adopted.group(2).lower()) + 1
+        date = f"{adopted.group(3)}-{month:02d}-{int(adopted.group(1)):02d}"
     source = ActSource(
         id=act_id,
         short_name=short_name,
@@ -286,7 +455,8 @@ def _identify(path: Path) -> _Input:
         celex=celex,
         eli=f"http://data.europa.eu/eli/{kind[:3].lower()}/{year}/{number}/oj",
         oj=f"OJ {year}/{number}",
-        date="",
+        # Its entry into force is not in its title; its adoption date stands in for it.
+        date=date or "0001-01-01",
         language="en",
         primary=fmt,
         renditions=(Rendition(format=fmt, file=path.name, url=path.resolve().as_uri(), sha256=sha),),

@@ -16,15 +16,16 @@ import httpx
 
 from ingest.errors import IngestError
 
-FORMATS = ("xhtml", "pdf")
+FORMATS = ("xhtml", "pdf", "formex", "formex-annex")
 
 
 @dataclass(frozen=True)
 class Rendition:
-    format: str  # "xhtml" or "pdf"
-    file: str
+    format: str  # one of FORMATS
+    file: str  # path under the cache or mirror folder
     url: str
     sha256: str
+    official_name: str = ""  # the Publications Office's file name, which Formex files refer to
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,12 @@ class ActSource:
     language: str
     primary: str
     renditions: tuple[Rendition, ...] = field(default_factory=tuple)
+    in_force: str = ""  # ISO date the act entered into force
+    aliases: tuple[str, ...] = ()  # other names people use for the act
+    amends: str = ""  # the id of the act this one amends
+    amending_article: str = ""  # the article that holds the amending instructions
+    url: str = ""  # the act on EUR-Lex, where no XHTML rendition gives it
+    unofficial: str = ""  # what the files are, where they are not the official ones
 
     def rendition(self, fmt: str) -> Rendition:
         for r in self.renditions:
@@ -77,6 +84,7 @@ def load_manifest(path: Path) -> list[ActSource]:
                 raise IngestError(
                     f"{path}: unknown format {r.format!r} for {entry.get('id')}; use one of {FORMATS}"
                 )
+        entry["aliases"] = tuple(entry.get("aliases", ()))
         acts.append(ActSource(**entry, renditions=renditions))
     return acts
 
@@ -115,8 +123,8 @@ def resolve(rendition: Rendition, cache: Path, mirror: Path | None, download: bo
 
 
 def _download(rendition: Rendition, cache: Path) -> Path:
-    cache.mkdir(parents=True, exist_ok=True)
     target = cache / rendition.file
+    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(target.suffix + ".part")
     with httpx.stream("GET", rendition.url, follow_redirects=True, timeout=30.0) as response:
         response.raise_for_status()

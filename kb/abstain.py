@@ -17,7 +17,7 @@ from dataclasses import dataclass
 OTHER_INSTRUMENTS = re.compile(
     r"\b(GDPR|DORA|NIS ?2|CRA|DSA|DMA|DGA|EUCS|eIDAS|ePrivacy|PSD ?[23]|MiCA|CCPA|CPRA|HIPAA|"
     r"ISO(?:/IEC)?|IEC|NIST|Cyber ?Resilience Act|Digital Services Act|Digital Markets Act|"
-    r"Data Governance Act|Digital Operational Resilience Act|Digital Omnibus|AI Liability Directive|"
+    r"Data Governance Act|Digital Operational Resilience Act|AI Liability Directive|"
     r"Product Liability Directive|Chips Act|(?:Colorado|California|Texas|Utah|New York|US|UK|Chinese|"
     r"Korean|Japanese|Brazilian|Canadian) (?:AI|Data|Privacy)? ?(?:Act|law|Law|bill))\b"
 )

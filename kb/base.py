@@ -3,23 +3,25 @@ and is safe to call from many threads."""
 
 from __future__ import annotations
 
-import json
 import re
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb import abstain
+import numpy as np
+
+from kb import abstain, versions
 from kb.answer import compose, render
 from kb.config import Settings, settings
 from kb.embed import Embedder
 from kb.errors import BadQuery, UnknownDocument, UnknownUnit
 from kb.index import IndexFiles
-from kb.manifest import ActInfo, IndexManifest
-from kb.model import Block, Unit, unit_from_dict
+from kb.manifest import ActInfo, IndexManifest, VersionInfo
+from kb.model import Block, Unit
 from kb.refs import citation_label, eurlex_url, find_query_refs, named_acts, paragraph_style
 from kb.results import ActVersion, Answer, BlockOut, Hit, Provision, RefLink, SearchResult, Turn
-from kb.search import Searcher, find_block
+from kb.search import Searcher, amendment_notes, find_block
 
 MAX_QUERY_CHARS = 2000
 
@@ -31,17 +33,30 @@ class Retrieval:
     result: SearchResult
     verdict: abstain.Verdict
     started: float
+    view: View
 
 
 KINDS = ("article", "recital", "annex")
 
 
+@dataclass
+class View:
+    """The corpus as it reads in one version of each act: its units and a search over them."""
+
+    versions: dict[str, VersionInfo]  # act id -> the version chosen
+    units: dict[tuple[str, str], Unit]
+    searcher: Searcher
+
+
 class KnowledgeBase:
-    def __init__(self, files: IndexFiles, embedder: Embedder) -> None:
+    def __init__(self, files: IndexFiles, embedder: Embedder, version: str = versions.CURRENT) -> None:
         self.files = files
         self.embedder = embedder
-        self.units = _load_units(files)
-        self.searcher = Searcher(files, embedder, self.units)
+        self.default_version = version
+        self._views: dict[tuple[tuple[str, str], ...], View] = {}
+        self._titles: dict[str, np.ndarray] = {}  # title vectors, shared by the views
+        self._lock = threading.Lock()
+        self.view()  # the default one is built now, not on the first query
 
     @classmethod
     def open(cls, index_dir: Path | None = None, config: Settings | None = None) -> KnowledgeBase:
@@ -49,7 +64,31 @@ class KnowledgeBase:
         files = IndexFiles(index_dir or config.index_dir, expected_model=config.embed_model)
         embedder = Embedder(files.manifest.model.name)
         embedder.model  # noqa: B018 (load now, not on the first query)
-        return cls(files, embedder)
+        return cls(files, embedder, config.version)
+
+    def view(self, version: str | None = None) -> View:
+        """The acts as in force on a date, or in their `current` or `original` version."""
+        chosen = versions.choose(self.acts, version or self.default_version)
+        key = tuple(sorted((doc, v.id) for doc, v in chosen.items()))
+        with self._lock:
+            found = self._views.get(key)
+            if found is None:
+                units = {
+                    (doc, unit_id): unit
+                    for doc, v in chosen.items()
+                    for unit_id, unit in self.files.units(doc, v.id).items()
+                }
+                searcher = Searcher(self.files, self.embedder, units, chosen, self._titles)
+                found = self._views[key] = View(chosen, units, searcher)
+        return found
+
+    @property
+    def units(self) -> dict[tuple[str, str], Unit]:
+        return self.view().units
+
+    @property
+    def searcher(self) -> Searcher:
+        return self.view().searcher
 
     @property
     def manifest(self) -> IndexManifest:
@@ -60,39 +99,58 @@ class KnowledgeBase:
         return self.files.manifest.acts
 
     def search(
-        self, query: str, k: int = 10, docs: list[str] | None = None, kinds: list[str] | None = None
+        self,
+        query: str,
+        k: int = 10,
+        docs: list[str] | None = None,
+        kinds: list[str] | None = None,
+        version: str | None = None,
     ) -> SearchResult:
         self._check(query, docs, kinds)
-        return self.searcher.search(query.strip(), k=k, docs=docs, kinds=kinds)
+        view = self.view(version)
+        self._check_in_view(docs, view)
+        return view.searcher.search(query.strip(), k=k, docs=docs, kinds=kinds)
 
     def ask(
-        self, question: str, k: int = 5, docs: list[str] | None = None, history: list[Turn] | None = None
+        self,
+        question: str,
+        k: int = 5,
+        docs: list[str] | None = None,
+        history: list[Turn] | None = None,
+        version: str | None = None,
     ) -> Answer:
         """A short answer built from the provisions that answer it, or a plain refusal with the
         nearest provisions when the acts do not answer it."""
-        return self.finish(self.retrieve(question, k, docs, history))
+        return self.finish(self.retrieve(question, k, docs, history, version))
 
     def retrieve(
-        self, question: str, k: int = 5, docs: list[str] | None = None, history: list[Turn] | None = None
+        self,
+        question: str,
+        k: int = 5,
+        docs: list[str] | None = None,
+        history: list[Turn] | None = None,
+        version: str | None = None,
     ) -> Retrieval:
         """The first half of `ask`: the question as understood, its hits, and whether to abstain."""
         started = time.perf_counter()
         self._check(question, docs, None)
+        view = self.view(version)
+        self._check_in_view(docs, view)
         question = question.strip()
         resolved = resolve_follow_up(question, history or [])
-        result = self.searcher.search(resolved, k=k, docs=docs)
+        result = view.searcher.search(resolved, k=k, docs=docs)
         if resolved != question:
             # The earlier question says what "that" is; the follow-up says what is asked now.
-            own = self.searcher.search(question, k=k, docs=docs)
+            own = view.searcher.search(question, k=k, docs=docs)
             result.hits = _interleave(result.hits, own.hits)[:k]
         about = abstain.OTHER_INSTRUMENTS.sub(" ", resolved)
         pinned = any(h.match != "search" for h in result.hits)
-        names_act = bool(named_acts(about, self.searcher.act_names))
+        names_act = bool(named_acts(about, view.searcher.act_names))
         verdict = abstain.judge(resolved, result.top_similarity, names_act, pinned, result.notices)
         if verdict.abstain:
             for hit in result.hits:
                 hit.low_confidence = True
-        return Retrieval(question, resolved, result, verdict, started)
+        return Retrieval(question, resolved, result, verdict, started, view)
 
     def finish(self, r: Retrieval) -> Answer:
         """The second half of `ask`: compose the answer from what `retrieve` found."""
@@ -112,101 +170,111 @@ class KnowledgeBase:
             citations=hits,
             abstained=r.verdict.abstain,
             reason=r.verdict.reason,
-            versions=self.versions(hits),
+            versions=self.versions(hits, r.view),
             notices=r.result.notices,
             resolved_question=r.resolved if r.resolved != r.question else None,
             took_ms=round((time.perf_counter() - r.started) * 1000, 1),
         )
 
-    def versions(self, hits: list[Hit]) -> list[ActVersion]:
+    def versions(self, hits: list[Hit], view: View | None = None) -> list[ActVersion]:
         """The version of each act the hits cite, so an answer says which text it rests on."""
+        view = view or self.view()
         docs = list(dict.fromkeys(h.doc for h in hits))
-        return [
-            ActVersion(
-                doc=a.id,
-                short_name=a.short_name,
-                title=a.title,
-                celex=a.celex,
-                version=a.version,
-                date=a.date,
-                url=a.url,
+        out = []
+        for doc in docs:
+            a, v = self._act(doc), view.versions[doc]
+            out.append(
+                ActVersion(
+                    doc=a.id,
+                    short_name=a.short_name,
+                    title=a.title,
+                    celex=a.celex,
+                    version=versions.describe(a, v),
+                    date=a.date,
+                    url=v.url,
+                    in_force=v.in_force,
+                    label=v.label,
+                    unofficial=v.unofficial or None,
+                )
             )
-            for d in docs
-            for a in self.acts
-            if a.id == d
-        ]
+        return out
 
-    def get(self, doc: str, unit: str) -> Unit:
+    def get(self, doc: str, unit: str, version: str | None = None) -> Unit:
         self._check_docs([doc])
-        found = self.units.get((doc, unit))
+        view = self.view(version)
+        self._check_in_view([doc], view)
+        found = view.units.get((doc, unit))
         if found is None:
             raise UnknownUnit(
-                f"{self._act(doc).short_name} has no provision {unit!r} (try art_5, rct_27, anx_III)"
+                f"{self._act(doc).short_name} has no provision {unit!r} in the version in force from "
+                f"{view.versions[doc].in_force} (try art_5, rct_27, anx_III, or another version)"
             )
         return found
 
-    def provision(self, reference: str, doc: str | None = None) -> Provision:
+    def provision(self, reference: str, doc: str | None = None, version: str | None = None) -> Provision:
         """A provision named the way people write it: "AI Act Art. 5(1)(f)", "data-act art_25"."""
         m = re.fullmatch(r"\s*([a-z0-9-]+)\s+((?:art|rct|anx)_\w+)\s*", reference)
         if m:
-            return self.provision_of(m.group(1), m.group(2))
-        refs = find_query_refs(reference, self.searcher.act_names)
+            return self.provision_of(m.group(1), m.group(2), version=version)
+        view = self.view(version)
+        refs = find_query_refs(reference, view.searcher.act_names)
         if not refs:
             raise BadQuery(
                 f"{reference!r} names no provision; try “AI Act Art. 5(1)(f)” or “data-act art_25”."
             )
         ref = refs[0]
         docs = [doc or ref.doc] if (doc or ref.doc) else [a.id for a in self.acts]
-        present = [d for d in docs if (d, ref.unit) in self.units]
+        present = [d for d in docs if (d, ref.unit) in view.units]
         if not present:
             where = " or ".join(self._act(d).short_name for d in docs if d in {a.id for a in self.acts})
             raise UnknownUnit(f"{ref.text} does not exist in {where or 'the index'}.")
         if len(present) > 1:
             names = " and ".join(self._act(d).short_name for d in present)
             raise BadQuery(f"{ref.text} exists in both the {names}; name the act, e.g. “{ref.text} AI Act”.")
-        return self.provision_of(present[0], ref.unit, ref.pinpoint)
+        return self.provision_of(present[0], ref.unit, ref.pinpoint, version)
 
-    def provision_of(self, doc: str, unit_id: str, pinpoint: str | None = None) -> Provision:
-        unit = self.get(doc, unit_id)
+    def provision_of(
+        self, doc: str, unit_id: str, pinpoint: str | None = None, version: str | None = None
+    ) -> Provision:
+        unit = self.get(doc, unit_id, version)
+        view = self.view(version)
         act = self._act(doc)
+        chosen = view.versions[doc]
         block = find_block(unit, pinpoint) if pinpoint else None
-        search = self.searcher
+        search = view.searcher
         out_links = search.refs(doc, unit, 0, len(unit.text))
         return Provision(
             doc=doc,
             unit=unit.id,
             unit_kind=unit.kind,
-            label=citation_label(act.short_name, unit.kind, unit.num, None, paragraph_style(unit)),
+            label=citation_label(act.short_name, unit.kind, unit.num, None, paragraph_style(unit))
+            + versions.amended_label(unit),
             title=unit.title,
             heading=search.heading(act, unit),
-            url=eurlex_url(act.url, unit.anchor),
-            version=act.version,
-            pages=list(unit.pages) if unit.pages else None,
+            url=eurlex_url(chosen.url if chosen.amended_by else act.url, unit.anchor),
+            version=versions.describe(act, chosen),
+            version_date=chosen.in_force,
+            versions=[v.in_force for v in act.versions],
+            amended_by=amendment_notes(unit),
+            unofficial=search.unofficial(act, unit),
+            pages=list(unit.pages) if unit.pages and not unit.amendments else None,
             text=unit.text,
             blocks=[_block_out(b) for b in unit.blocks],
             pinpoint=pinpoint if block is not None else None,
             pinpoint_text=unit.text[block.start : block.end] if block is not None else None,
             refers_to=out_links,
-            referred_by=self._referred_by(doc, unit.id),
+            referred_by=self._referred_by(doc, unit.id, view),
         )
 
-    def _referred_by(self, doc: str, unit_id: str) -> list[RefLink]:
-        if not hasattr(self, "_incoming"):
-            incoming: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-            for (src_doc, src_id), src in self.units.items():
-                for r in src.refs:
-                    if r.doc and r.unit and (r.doc, r.unit) != (src_doc, src_id):
-                        bucket = incoming.setdefault((r.doc, r.unit), [])
-                        if (src_doc, src_id, r.text) not in bucket:
-                            bucket.append((src_doc, src_id, r.text))
-            self._incoming = incoming
+    def _referred_by(self, doc: str, unit_id: str, view: View) -> list[RefLink]:
+        incoming = view.searcher.incoming()
         links = []
         seen = set()
-        for src_doc, src_id, text in self._incoming.get((doc, unit_id), []):
+        for src_doc, src_id, text in incoming.get((doc, unit_id), []):
             if (src_doc, src_id) in seen:
                 continue
             seen.add((src_doc, src_id))
-            src = self.units[(src_doc, src_id)]
+            src = view.units[(src_doc, src_id)]
             act = self._act(src_doc)
             label = citation_label(act.short_name, src.kind, src.num, None, paragraph_style(src))
             links.append(
@@ -227,6 +295,15 @@ class KnowledgeBase:
             if kind not in KINDS:
                 raise BadQuery(f"Unknown kind {kind!r}; use one of: {', '.join(KINDS)}.")
 
+    def _check_in_view(self, docs: list[str] | None, view: View) -> None:
+        for doc in docs or []:
+            if doc not in view.versions:
+                act = self._act(doc)
+                first = act.versions[0].in_force if act.versions else "?"
+                raise BadQuery(
+                    f"{act.short_name} was not yet in force then; it entered into force on {first}."
+                )
+
     def _check_docs(self, docs: list[str]) -> None:
         known = [a.id for a in self.acts]
         for doc in docs:
@@ -242,16 +319,6 @@ def _block_out(block: Block) -> BlockOut:
         text=block.text,
         children=[_block_out(c) for c in block.children],
     )
-
-
-def _load_units(files: IndexFiles) -> dict[tuple[str, str], Unit]:
-    with files.db() as con:
-        rows = con.execute("SELECT doc, unit, data FROM units ORDER BY doc, ord").fetchall()
-    out = {}
-    for row in rows:
-        unit = unit_from_dict(json.loads(row["data"]))
-        out[(row["doc"], row["unit"])] = unit
-    return out
 
 
 _FOLLOW_UP = re.compile(

@@ -30,6 +30,13 @@ ApiOption = Annotated[
         "--api", help="Ask a running server at this URL instead of loading the model (KB_API_KEY is sent)."
     ),
 ]
+VersionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--version",
+        help="Which text: current (the law in force today; default), original, or a date YYYY-MM-DD.",
+    ),
+]
 
 _debug = False
 
@@ -101,6 +108,14 @@ def ingest(
         counts = (a.recitals, a.articles, a.annexes, a.chapters, a.passages)
         table.add_row(a.short_name, *(str(v) for v in counts))
     out.print(table)
+    for a in report.amendments:
+        flagged = f"; flagged for the reader: {', '.join(a.flagged_points)}" if a.flagged_points else ""
+        out.print(
+            f"{a.amending} applied to the {a.amended} (in force from {a.in_force}): "
+            f"{a.applied_points} of {a.points} amending points applied "
+            f"({a.applied_instructions} of {a.instructions} instructions){flagged}; "
+            f"{a.changed_units} provisions changed"
+        )
     out.print(f"{report.passages} passages, model {report.model}, {report.seconds:.1f} s")
 
 
@@ -158,6 +173,7 @@ def ask(
     docs: Annotated[str | None, typer.Option("--docs", help="Only these acts, comma-separated.")] = None,
     k: Annotated[int, typer.Option("-k", min=1, max=20, help="How many provisions to cite.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="The answer as JSON (the API's schema).")] = False,
+    version: VersionOption = None,
     api: ApiOption = None,
 ) -> None:
     """Answer a question from the acts, with the provisions it rests on.
@@ -165,7 +181,7 @@ def ask(
     Example: kb ask "Can we use emotion recognition on our staff?"
     """
     kb = _open_kb(api)
-    answer = _guard(lambda: kb.ask(_read_question(question), k=k, docs=_split(docs)))
+    answer = _guard(lambda: kb.ask(_read_question(question), k=k, docs=_split(docs), version=version))
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
     else:
@@ -185,6 +201,7 @@ def search(
     ] = None,
     k: Annotated[int, typer.Option("-k", min=1, max=50, help="How many hits.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="The hits as JSON.")] = False,
+    version: VersionOption = None,
     api: ApiOption = None,
 ) -> None:
     """Ranked provisions for a query, legal references and defined terms first.
@@ -192,7 +209,9 @@ def search(
     Example: kb search "Annex III point 4" --kinds annex
     """
     kb = _open_kb(api)
-    result = _guard(lambda: kb.search(_read_question(query), k=k, docs=_split(docs), kinds=_split(kinds)))
+    result = _guard(
+        lambda: kb.search(_read_question(query), k=k, docs=_split(docs), kinds=_split(kinds), version=version)
+    )
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return
@@ -207,14 +226,15 @@ def show(
         list[str], typer.Argument(help='A provision: "AI Act Art. 5(1)(f)" or: data-act art_25')
     ],
     as_json: Annotated[bool, typer.Option("--json", help="The provision as JSON.")] = False,
+    version: VersionOption = None,
     api: ApiOption = None,
 ) -> None:
     """One provision in full, with what it refers to and what refers to it.
 
-    Example: kb show "AI Act Art. 5"
+    Example: kb show "AI Act Art. 113" --version original
     """
     kb = _open_kb(api)
-    provision = _guard(lambda: kb.provision(" ".join(reference)))
+    provision = _guard(lambda: kb.provision(" ".join(reference), version=version))
     if as_json:
         typer.echo(provision.model_dump_json(indent=2))
         return
@@ -251,16 +271,18 @@ def documents(
         manifest: IndexManifest = read_manifest(settings().index_dir)
     except KBError as exc:
         raise _fail(str(exc), EXIT_NO_INDEX) from None
+    from kb.versions import choose, describe
+
+    current = choose(manifest.acts, settings().version)
+    listing = [
+        a.model_dump() | {"version": describe(a, current.get(a.id, a.versions[-1]))} for a in manifest.acts
+    ]
     if as_json:
-        typer.echo(json.dumps([a.model_dump() | {"version": a.version} for a in manifest.acts], indent=2))
+        typer.echo(json.dumps(listing, indent=2))
         return
     from kb.render import print_document_list
 
-    print_document_list(
-        [a.model_dump() | {"version": a.version} for a in manifest.acts],
-        manifest.built_at,
-        manifest.model.name,
-    )
+    print_document_list(listing, manifest.built_at, manifest.model.name)
 
 
 @app.command(name="eval")
@@ -272,6 +294,7 @@ def eval_(
         bool, typer.Option("--naive/--no-naive", help="Also score the naive pipeline, in the same run.")
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="The reports as JSON.")] = False,
+    version: VersionOption = None,
 ) -> None:
     """Retrieval and abstention metrics on a question set, beside the naive pipeline.
 
@@ -284,11 +307,11 @@ def eval_(
         items = load(file)
     except ValueError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
-    reports = [evaluate("regkb", items, regkb_system(kb))]
+    reports = [evaluate("regkb", items, regkb_system(kb, version))]
     if naive:
         from bench.naive import NaivePipeline
 
-        reports.append(evaluate("naive", items, NaivePipeline(kb).system()))
+        reports.append(evaluate("naive", items, NaivePipeline(kb, version).system()))
     if as_json:
         typer.echo(to_json(reports))
         return

@@ -21,21 +21,27 @@ class RemoteKB:
         self.url = url.rstrip("/")
         self.http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
 
-    def ask(self, question: str, k: int = 5, docs: list[str] | None = None) -> Answer:
-        return Answer.model_validate(
-            self._call("POST", "/v1/ask", {"question": question, "k": k, "docs": docs})
-        )
+    def ask(
+        self, question: str, k: int = 5, docs: list[str] | None = None, version: str | None = None
+    ) -> Answer:
+        body = {"question": question, "k": k, "docs": docs, "version": version}
+        return Answer.model_validate(self._call("POST", "/v1/ask", body))
 
     def search(
-        self, query: str, k: int = 10, docs: list[str] | None = None, kinds: list[str] | None = None
+        self,
+        query: str,
+        k: int = 10,
+        docs: list[str] | None = None,
+        kinds: list[str] | None = None,
+        version: str | None = None,
     ) -> SearchResult:
-        body = {"query": query, "k": k, "docs": docs, "kinds": kinds}
+        body = {"query": query, "k": k, "docs": docs, "kinds": kinds, "version": version}
         return SearchResult.model_validate(self._call("POST", "/v1/search", body))
 
     def documents(self) -> dict[str, Any]:
         return self._call("GET", "/v1/documents")
 
-    def provision(self, reference: str) -> Provision:
+    def provision(self, reference: str, version: str | None = None) -> Provision:
         import re
 
         # Reading a reference needs the acts' names, which only `show` needs: imported here.
@@ -44,8 +50,9 @@ class RemoteKB:
 
         m = re.fullmatch(r"\s*([a-z0-9-]+)\s+((?:art|rct|anx)_\w+)\s*", reference)
         if m:
+            params = {"version": version} if version else None
             return Provision.model_validate(
-                self._call("GET", f"/v1/documents/{m.group(1)}/units/{m.group(2)}")
+                self._call("GET", f"/v1/documents/{m.group(1)}/units/{m.group(2)}", params=params)
             )
         acts = [ActInfo.model_validate(d) for d in self.documents()["documents"]]
         refs = find_query_refs(reference, act_names(acts))
@@ -58,7 +65,9 @@ class RemoteKB:
         found = []
         for doc in docs:
             try:
-                params = {"pinpoint": ref.pinpoint} if ref.pinpoint else None
+                params = {"pinpoint": ref.pinpoint} if ref.pinpoint else {}
+                if version:
+                    params["version"] = version
                 found.append(self._call("GET", f"/v1/documents/{doc}/units/{ref.unit}", params=params))
             except UnknownUnit:
                 continue

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     embed_model: str = Field("all-MiniLM-L6-v2", description="sentence-transformers model.")
     embed_batch: int = Field(32, ge=1, description="Passages embedded per batch.")
     index_type: str = Field("auto", description="FAISS index: auto, flat or hnsw.")
+    version: str = Field(
+        "current", description="Version of the acts answered from: current, original or a date."
+    )
 
     # The HTTP API
     api_keys: str = Field("", description="Comma-separated keys; when set, /v1/* needs a Bearer key.")

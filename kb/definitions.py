@@ -11,9 +11,13 @@ from dataclasses import dataclass
 
 from kb.model import Block, Unit
 
-# "‘AI system’ means", "‘exportable data’, for the purpose of …, means"; the Data Act prints
-# one definition without its opening quote, so that quote is optional.
-_TERM = re.compile(r"^[‘'“\"]?(?P<term>[^’'”\"]{2,80})[’'”\"](?:,[^’]*?)?\s+means\b")
+# "‘AI system’ means", "‘exportable data’, for the purpose of …, means", "‘small mid-cap
+# enterprise’ or ‘SMC’ means"; the Data Act prints one definition without its opening quote,
+# so that quote is optional.
+_TERM = re.compile(
+    r"^[‘'“\"]?(?P<term>[^’'”\"]{2,80})[’'”\"](?:\s+or\s+[‘'“\"](?P<alt>[^’'”\"]{2,80})[’'”\"])?"
+    r"(?:,[^’]*?)?\s+means\b"
+)
 _QUOTED = re.compile(r"[‘'“\"]([^’'”\"]{2,80})[’'”\"]")
 _CUES = re.compile(
     r"\b(what (?:is|are|does|counts)|who (?:is|are|counts)|meaning|mean|means|define[sd]?|definition|"
@@ -42,11 +46,13 @@ def definitions_in(doc: str, unit: Unit) -> list[Definition]:
     found = []
     blocks: list[Block] = unit.all_blocks()
     for block in blocks:
-        if block.kind != "point" or not block.num or not block.num.isdigit():
+        # Definitions are numbered points: (4), and (14a) where an amendment inserted one.
+        if block.kind != "point" or not block.num or not re.fullmatch(r"\d+[a-z]*", block.num):
             continue
         m = _TERM.match(block.text)
-        if m:
-            found.append(Definition(m.group("term").strip(), doc, unit.id, block.num, block.start, block.end))
+        for term in (m.group("term"), m.group("alt")) if m else ():
+            if term:
+                found.append(Definition(term.strip(), doc, unit.id, block.num, block.start, block.end))
     return found
 
 

@@ -121,13 +121,13 @@ def evaluate(name: str, items: Iterable[Item], system: System) -> Report:
     )
 
 
-def regkb_system(kb: object) -> System:
+def regkb_system(kb: object, version: str | None = None) -> System:
     from kb.base import KnowledgeBase
 
     assert isinstance(kb, KnowledgeBase)
 
     def run(question: str) -> Outcome:
-        r = kb.retrieve(question, k=10)
+        r = kb.retrieve(question, k=10, version=version)
         return Outcome(
             units=[(h.doc, h.unit) for h in r.result.hits],
             declined=r.verdict.abstain,

@@ -35,31 +35,46 @@ CREATE TABLE passages (
     doc TEXT NOT NULL, unit TEXT NOT NULL, unit_kind TEXT NOT NULL,
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
     pinpoint TEXT NOT NULL, heading TEXT NOT NULL, context TEXT NOT NULL,
-    page INTEGER, embed_text TEXT NOT NULL
+    page INTEGER, embed_text TEXT NOT NULL,
+    versions TEXT NOT NULL  -- the act's versions the passage is part of, space-separated
 );
 CREATE INDEX passages_unit ON passages(doc, unit);
 CREATE VIRTUAL TABLE passages_fts USING fts5(
     embed_text, content='passages', content_rowid='id', tokenize='porter unicode61'
 );
 CREATE TABLE units (
-    doc TEXT NOT NULL, unit TEXT NOT NULL, kind TEXT NOT NULL, ord INTEGER NOT NULL,
-    data TEXT NOT NULL, PRIMARY KEY (doc, unit)
+    doc TEXT NOT NULL, version TEXT NOT NULL, unit TEXT NOT NULL, kind TEXT NOT NULL,
+    ord INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (doc, version, unit)
 );
 """
+
+
+# How the index type is chosen (bench/scale.py, docs/benchmarks.md): exact search costs time in
+# proportion to the corpus, HNSW about its logarithm. Below AUTO_FLAT_LIMIT passages exact
+# search answers a query in a few milliseconds and is exact, so it stays; above it HNSW with
+# these parameters keeps recall@10 at or above 0.95 for a fraction of the time.
+AUTO_FLAT_LIMIT = 100_000
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 64
+
+
+def choose_index_type(n: int, index_type: str) -> str:
+    if index_type == "auto":
+        return "flat" if n < AUTO_FLAT_LIMIT else "hnsw"
+    return index_type
 
 
 def build_faiss(vectors: np.ndarray, index_type: str) -> tuple[faiss.Index, str]:
     """A flat (exact) index for small corpora; HNSW once exact search gets slow."""
     dim = vectors.shape[1]
-    chosen = index_type
-    if index_type == "auto":
-        chosen = "flat" if len(vectors) < 100_000 else "hnsw"
+    chosen = choose_index_type(len(vectors), index_type)
     if chosen == "flat":
         index: faiss.Index = faiss.IndexFlatIP(dim)
     elif chosen == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 64
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
     else:
         raise ValueError(f"Unknown index type {index_type!r}; use auto, flat or hnsw")
     index.add(vectors)
@@ -69,10 +84,11 @@ def build_faiss(vectors: np.ndarray, index_type: str) -> tuple[faiss.Index, str]
 def write_build(
     folder: Path,
     manifest: IndexManifest,
-    acts: list[Act],
+    versions: list[tuple[str, Act]],
     passages: list[Passage],
     index: faiss.Index,
 ) -> None:
+    """Write a build: `versions` holds each version of each act, by the date it is in force."""
     folder.mkdir(parents=True)
     faiss.write_index(index, str(folder / VECTORS))
     con = sqlite3.connect(folder / STORE)
@@ -80,7 +96,7 @@ def write_build(
         con.executescript(_SCHEMA)
         con.executemany(
             'INSERT INTO passages (id, doc, unit, unit_kind, start, "end", text, pinpoint, heading,'
-            " context, page, embed_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " context, page, embed_text, versions) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     i,
@@ -95,16 +111,17 @@ def write_build(
                     p.context,
                     p.page,
                     p.embed_text,
+                    " ".join(p.versions),
                 )
                 for i, p in enumerate(passages)
             ],
         )
         con.execute("INSERT INTO passages_fts(passages_fts) VALUES ('rebuild')")
         con.executemany(
-            "INSERT INTO units (doc, unit, kind, ord, data) VALUES (?,?,?,?,?)",
+            "INSERT INTO units (doc, version, unit, kind, ord, data) VALUES (?,?,?,?,?,?)",
             [
-                (act.id, u.id, u.kind, n, json.dumps(to_dict(u), ensure_ascii=False))
-                for act in acts
+                (act.id, version, u.id, u.kind, n, json.dumps(to_dict(u), ensure_ascii=False))
+                for version, act in versions
                 for n, u in enumerate(act.units)
             ],
         )
@@ -181,6 +198,14 @@ class IndexFiles:
             raise IndexIncompatible(index_dir, "its vectors do not match its model's dimension")
         self._local = threading.local()
 
+    def all_vectors(self) -> np.ndarray:
+        """Every passage vector, read once and shared by every version's search."""
+        cached = getattr(self, "_all_vectors", None)
+        if cached is None:
+            cached = self.vectors.reconstruct_n(0, self.vectors.ntotal)
+            self._all_vectors = cached
+        return cached
+
     @contextmanager
     def db(self) -> Iterator[sqlite3.Connection]:
         # One read-only connection per thread: sqlite3 connections are not shared across threads.
@@ -199,11 +224,15 @@ class IndexFiles:
             rows = con.execute(f"SELECT * FROM passages WHERE id IN ({marks})", ids).fetchall()
         return {row["id"]: _passage(row) for row in rows}
 
-    def unit(self, doc: str, unit: str) -> Unit | None:
+    def units(self, doc: str, version: str) -> dict[str, Unit]:
+        """The units of one version of an act, in the act's order."""
         with self.db() as con:
-            row = con.execute("SELECT data FROM units WHERE doc=? AND unit=?", (doc, unit)).fetchone()
-        return unit_from_dict(json.loads(row["data"])) if row else None
+            rows = con.execute(
+                "SELECT unit, data FROM units WHERE doc=? AND version=? ORDER BY ord", (doc, version)
+            ).fetchall()
+        return {row["unit"]: unit_from_dict(json.loads(row["data"])) for row in rows}
 
 
 def _passage(row: sqlite3.Row) -> Passage:
-    return Passage(**{k: row[k] for k in row.keys() if k != "id"})  # noqa: SIM118 (Row has no __iter__ of keys)
+    fields = {k: row[k] for k in row.keys() if k not in ("id", "versions")}  # noqa: SIM118 (Row has no __iter__)
+    return Passage(**fields, versions=tuple(row["versions"].split()))

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class SourceFile(BaseModel):
     format: str
     file: str
     sha256: str
+
+
+class VersionInfo(BaseModel):
+    """One version of an act: the text as published, or as amended from a date."""
+
+    id: str = Field(description="The date from which this version is in force, ISO 8601")
+    in_force: str = Field(description="Same as id: the first day this text is the law")
+    label: str = Field(description="'original text' or 'as amended by Regulation (EU) 2026/1744'")
+    url: str = Field(description="This version on EUR-Lex")
+    amended_by: list[str] = Field(default_factory=list, description="Amending acts applied, in order")
+    sources: list[str] = Field(default_factory=list, description="Files this version is built from")
+    unofficial: str = Field("", description="Set when the text rests on files that are not the official ones")
+    applied: int = Field(0, description="Amending instructions applied")
+    flagged: list[str] = Field(default_factory=list, description="Amending instructions left to the reader")
+    counts: dict[str, int] = Field(default_factory=dict)
 
 
 class ActInfo(BaseModel):
@@ -25,10 +40,17 @@ class ActInfo(BaseModel):
     source_format: str
     sources: list[SourceFile]
     counts: dict[str, int]
+    in_force: str = Field("", description="Date the act entered into force, ISO 8601")
+    aliases: list[str] = Field(default_factory=list)
+    amends: str | None = Field(None, description="The act this one amends, by id")
+    amending_units: list[str] = Field(default_factory=list, description="Units holding amending instructions")
+    unofficial: str = Field("", description="Set when the indexed files are not the official ones")
+    versions: list[VersionInfo] = Field(default_factory=list, description="Oldest first")
 
-    @property
-    def version(self) -> str:
-        return f"{self.oj} (text of {self.date})"
+    def version_at(self, day: str) -> VersionInfo | None:
+        """The version in force on a day (ISO date), or None before the act was in force."""
+        found = [v for v in self.versions if v.in_force <= day]
+        return found[-1] if found else None
 
 
 class ModelInfo(BaseModel):

@@ -142,7 +142,8 @@ def _int(num: str) -> int | None:
 
 _Q_ARTICLE = re.compile(
     r"\b(?:point \((?P<pt>[a-z0-9]+)\) of )?(?:articles?|arts?\.?)\s*(?P<num>\d{1,3}[a-z]?)"
-    r"(?P<pin>(?:\s?\((?:\d{1,3}[a-z]?|[a-z]{1,4})\))*)",
+    r"(?P<pin>(?:\s?\((?:\d{1,3}[a-z]?|[a-z]{1,4})\))*)"
+    r"(?:,?\s*point\s*(?P<pin2>(?:\s?\((?:\d{1,3}[a-z]?|[a-z]{1,4})\))+))?",
     re.IGNORECASE,
 )
 _Q_ANNEX = re.compile(
@@ -187,7 +188,7 @@ def find_query_refs(query: str, act_names: Mapping[str, str]) -> list[QueryRef]:
 
     for m in _Q_ARTICLE.finditer(query):
         num = m.group("num").lower()
-        pin = re.sub(r"\s", "", m.group("pin") or "").lower()
+        pin = re.sub(r"\s", "", (m.group("pin") or "") + (m.group("pin2") or "")).lower()
         if m.group("pt"):
             pin += f"({m.group('pt').lower()})"
         found.append(
@@ -237,6 +238,8 @@ def act_names(acts: Iterable[ActInfo]) -> dict[str, str]:
         m = re.search(r"\(([^()]+)\)\s*$", act.title)
         if m:
             names[m.group(1).lower()] = act.id
+        for alias in act.aliases:
+            names[alias.lower()] = act.id
     return names
 
 

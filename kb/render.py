@@ -12,7 +12,7 @@ from rich.table import Table
 
 if TYPE_CHECKING:  # imported for annotations only: the command line starts faster without them
     from kb.evaluate import Report
-    from kb.results import Answer, Hit, Provision, SearchResult
+    from kb.results import AmendmentNote, Answer, Hit, Provision, SearchResult
 
 console = Console(highlight=False, soft_wrap=False)
 
@@ -39,6 +39,7 @@ def _hit_block(number: int | None, hit: Hit, used: list[str]) -> None:
         console.print(f"  {line}")
     page = f" (OJ page {hit.page})" if hit.page else ""
     console.print(f"  [blue]{escape(hit.url)}[/blue]{page}")
+    _amendments(hit.amended_by, hit.unofficial)
     if hit.refs:
         console.print("  [dim]Refers to: " + escape("; ".join(r.label for r in hit.refs[:8])) + "[/dim]")
     console.print()
@@ -79,10 +80,28 @@ def print_provision(p: Provision) -> None:
     console.print(text)
     console.print()
     console.print(f"[blue]{escape(p.url)}[/blue]  [dim]{escape(p.version)}[/dim]")
+    _amendments(p.amended_by, p.unofficial)
+    if len(p.versions) > 1:
+        console.print(f"[dim]Versions in force from: {', '.join(p.versions)} (see --version)[/dim]")
     if p.refers_to:
         console.print("[bold]Refers to[/bold]: " + escape("; ".join(r.label for r in p.refers_to)))
     if p.referred_by:
         console.print("[bold]Referred to by[/bold]: " + escape("; ".join(r.label for r in p.referred_by)))
+
+
+def _amendments(notes: list[AmendmentNote], unofficial: str | None) -> None:
+    for note in notes:
+        if note.applied:
+            console.print(f"  [dim]Amended by {escape(note.citation)}, from {note.in_force}[/dim]")
+        else:
+            console.print(
+                f"  [yellow]Amended by {escape(note.citation)}, from {note.in_force}, not applied here: "
+                f"see the amending text[/yellow]"
+            )
+            for line in note.text.split("\n"):
+                console.print(f"    {escape(line)}")
+    if unofficial:
+        console.print(f"  [yellow]{escape(unofficial)}[/yellow]")
 
 
 def print_document_list(acts: list[dict], built_at: str, model: str) -> None:
@@ -113,6 +132,16 @@ def print_document_list(acts: list[dict], built_at: str, model: str) -> None:
             str(c["passages"]),
         )
     console.print(table)
+    for a in acts:
+        for v in a.get("versions", []):
+            extra = f", {v['applied']} instructions applied" if v["amended_by"] else ""
+            flagged = f", flagged: {', '.join(v['flagged'])}" if v["flagged"] else ""
+            console.print(
+                f"{escape(a['short_name'])}: {escape(v['label'])}, in force from {v['in_force']}"
+                f"{extra}{flagged}  [blue]{escape(v['url'])}[/blue]"
+            )
+            if v["unofficial"]:
+                console.print(f"  [yellow]{escape(v['unofficial'])}[/yellow]")
 
 
 def print_reports(reports: list[Report]) -> None:

@@ -19,6 +19,18 @@ class RefLink(BaseModel):
     external: str | None = Field(None, description="The other act, when the reference leaves the corpus")
 
 
+class AmendmentNote(BaseModel):
+    """An amending instruction that changed the cited provision, or that a reader must apply."""
+
+    citation: str = Field(examples=["Regulation (EU) 2026/1744, Article 1, point (40)(b)"])
+    target: str = Field(description="What it changes", examples=["Article 113, third paragraph, point (c)"])
+    action: str = Field(description="replace, insert, add, delete or amend")
+    in_force: str = Field(description="Date the change took effect, ISO 8601")
+    applied: bool = Field(description="False: not applied mechanically; read the amending text")
+    text: str = Field("", description="The amending text, for an instruction that was not applied")
+    reason: str = ""
+
+
 class Hit(BaseModel):
     doc: str = Field(description="Act id", examples=["ai-act"])
     unit: str = Field(description="Unit id in EUR-Lex style", examples=["art_5"])
@@ -36,6 +48,11 @@ class Hit(BaseModel):
     low_confidence: bool = False
     refs: list[RefLink] = Field(default_factory=list)
     version: str = Field(description="The version of the act the text is from")
+    version_date: str = Field("", description="Date from which that version is in force, ISO 8601")
+    amended_by: list[AmendmentNote] = Field(
+        default_factory=list, description="How amending acts changed this provision in the cited version"
+    )
+    unofficial: str | None = Field(None, description="Set when the text rests on files that are not official")
     start: int = Field(description="Offset of the text in the unit")
     end: int
 
@@ -63,6 +80,9 @@ class ActVersion(BaseModel):
     version: str = Field(description="Official Journal publication and date of the text cited")
     date: str
     url: str
+    in_force: str = Field("", description="Date from which the cited version is in force")
+    label: str = Field("", description="'original text, OJ …' or 'as amended by …'")
+    unofficial: str | None = None
 
 
 class Sentence(BaseModel):
@@ -104,6 +124,10 @@ class Provision(BaseModel):
     heading: str
     url: str
     version: str
+    version_date: str = ""
+    versions: list[str] = Field(default_factory=list, description="Dates of every version of the act")
+    amended_by: list[AmendmentNote] = Field(default_factory=list)
+    unofficial: str | None = None
     pages: list[int] | None = None
     text: str
     blocks: list[BlockOut]

@@ -12,7 +12,7 @@ from kb.definitions import Definition, Glossary, definitions_in, is_definitions_
 from kb.embed import Embedder
 from kb.headings import acronyms, heading_path
 from kb.index import IndexFiles
-from kb.manifest import ActInfo
+from kb.manifest import ActInfo, VersionInfo
 from kb.model import Block, Passage, Unit
 from kb.refs import (
     QueryRef,
@@ -24,7 +24,8 @@ from kb.refs import (
     paragraph_style,
     pinpoint_of,
 )
-from kb.results import Hit, RefLink, SearchResult
+from kb.results import AmendmentNote, Hit, RefLink, SearchResult
+from kb.versions import amended_label, describe
 
 RRF_K = 60
 DENSE_WEIGHT = 1.0
@@ -33,6 +34,7 @@ TITLE_WEIGHT = 0.5
 RECITAL_LEND = 0.3
 RECITAL_WEIGHT = 1.0
 WHEN_WEIGHT = 2.0
+INSTRUCTION_WEIGHT = 0.5
 CANDIDATES = 100
 
 _STOPWORDS = frozenset(
@@ -51,11 +53,22 @@ class _Candidate:
 
 
 class Searcher:
-    def __init__(self, files: IndexFiles, embedder: Embedder, units: dict[tuple[str, str], Unit]) -> None:
+    """Search over one version of each act (`versions`), whose units are `units`."""
+
+    def __init__(
+        self,
+        files: IndexFiles,
+        embedder: Embedder,
+        units: dict[tuple[str, str], Unit],
+        versions: dict[str, VersionInfo],
+        titles: dict[str, np.ndarray] | None = None,
+    ) -> None:
         self.files = files
         self.embedder = embedder
         self.units = units
-        self.acts: dict[str, ActInfo] = {a.id: a for a in files.manifest.acts}
+        self.versions = versions
+        self.acts: dict[str, ActInfo] = {a.id: a for a in files.manifest.acts if a.id in versions}
+        self._all_acts = {a.id: a for a in files.manifest.acts}
         self.act_names = act_names(self.acts.values())
         self.glossary = Glossary(
             [d for (doc, _), u in units.items() if is_definitions_article(u) for d in definitions_in(doc, u)]
@@ -64,7 +77,9 @@ class Searcher:
             doc: acronyms(u.text for (d, _), u in units.items() if d == doc and u.kind == "article")
             for doc in self.acts
         }
-        self.structure = Structure.build(files, embedder, units)
+        self.structure = Structure.build(
+            files, embedder, units, versions, titles if titles is not None else {}
+        )
         self._passage_doc = self.structure.passage_doc
         self._passage_kind = self.structure.passage_kind
 
@@ -88,16 +103,33 @@ class Searcher:
                 if (scope is None or d.doc in scope) and (not named or d.doc in named):
                     pinned.append(self._definition_hit(d))
 
-        # A question that names one act is about that act; naming both keeps both in play.
+        # A question that names one act is about that act; naming both keeps both in play. An
+        # amending act's rules now stand in the act it amends, so that act stays in play too.
         focus = scope or (named if len(named) == 1 else None)
+        if focus and not scope:
+            focus = focus + [
+                a for d in focus if (a := self.acts[d].amends) and a in self.acts and a not in focus
+            ]
         ranked, top_similarity = self._hybrid(query, focus, kinds, k + len(pinned))
+        references = pinned and all(h.match == "reference" for h in pinned)
+        if references and ranked and _asks_when(query) and self._is_temporal(ranked[0]):
+            # "When does Annex III apply?" is answered by the provision on application, not by Annex III.
+            pinned.insert(0, ranked.pop(0))
         hits = _merge(pinned, ranked, kinds)
         return SearchResult(hits=hits[:k], notices=notices, top_similarity=round(top_similarity, 4))
+
+    def _is_temporal(self, hit: Hit) -> bool:
+        st = self.structure
+        return bool(st.temporal[st.unit_position[(hit.doc, hit.unit)]])
 
     # -- references and definitions ---------------------------------------------------------
 
     def _reference_hits(self, ref: QueryRef, scope: list[str] | None) -> tuple[list[Hit], str | None]:
         targets = [ref.doc] if ref.doc else list(self.acts)
+        amended = self.acts[ref.doc].amends if ref.doc in self.acts else None
+        if amended in self.acts and (ref.doc, ref.unit) not in self.units:
+            # "Annex III, as the Digital Omnibus changed it": the provision is the amended act's.
+            targets = [amended]
         if scope:
             targets = [d for d in targets if d in scope]
         hits = []
@@ -148,14 +180,13 @@ class Searcher:
         score to the articles they explain, and unit titles form a ranking of their own."""
         allowed = self._allowed(docs, kinds)
         vector = self.embedder.encode([query])[0]
-        sims = self.structure.passage_vectors @ vector  # cosine: vectors are normalised
+        sims, order = self._dense(vector, allowed)
         passage_score = np.zeros(len(sims), dtype="float32")
-        order = np.argsort(-np.where(allowed, sims, -np.inf))[:CANDIDATES]
         passage_score[order] += DENSE_WEIGHT / (RRF_K + np.arange(len(order)))
+        st = self.structure
         for rank, pid in enumerate(self._keyword(query, allowed)):
             passage_score[pid] += KEYWORD_WEIGHT / (RRF_K + rank)
 
-        st = self.structure
         unit_score = np.zeros(len(st.unit_keys), dtype="float32")
         np.maximum.at(unit_score, st.passage_unit, passage_score)
         if _asks_when(query):
@@ -170,6 +201,10 @@ class Searcher:
         np.maximum.at(lent, st.article_of, unit_score[st.recital_of] * RECITAL_LEND)
         unit_score += lent
         unit_score[st.unit_is_recital] *= RECITAL_WEIGHT
+        if not docs or not any(self.acts[d].amending_units for d in docs):
+            # An amending instruction quotes text that the amended act now holds as its own: the
+            # consolidated provision is the one to cite, unless the question is about the amendment.
+            unit_score[st.unit_is_instruction] *= INSTRUCTION_WEIGHT
         unit_allowed = np.zeros(len(st.unit_keys), dtype=bool)
         np.logical_or.at(unit_allowed, st.passage_unit, allowed)
         unit_score[~unit_allowed] = -1.0
@@ -182,10 +217,29 @@ class Searcher:
             members = members[allowed[members]]
             best = members[np.argmax(passage_score[members] + 1e-3 * sims[members])]
             ranked.append((int(best), float(unit_score[u])))
-        passages = self.files.passages([pid for pid, _ in ranked])
-        hits = [self._passage_hit(passages[pid], score) for pid, score in ranked]
+        passages = self.files.passages([int(st.passage_ids[pid]) for pid, _ in ranked])
+        hits = [self._passage_hit(passages[int(st.passage_ids[pid])], score) for pid, score in ranked]
         top = float(sims[allowed].max()) if allowed.any() else 0.0
         return hits, top
+
+    def _dense(self, vector: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine similarity of the query to this view's passages, and the best allowed ones.
+
+        A flat index is searched exactly, all at once; an approximate (HNSW) one is asked for
+        its nearest neighbours, and passages it did not return count as dissimilar."""
+        st = self.structure
+        if self.files.manifest.index_type == "flat":
+            sims = st.passage_vectors @ vector  # cosine: vectors are normalised
+            masked = np.where(allowed, sims, -np.inf)
+            top = np.argpartition(-masked, min(CANDIDATES, len(sims) - 1))[:CANDIDATES]
+            top = top[np.isfinite(masked[top])]
+            return sims, top[np.argsort(-masked[top])]
+        sims = np.full(len(st.passage_ids), -1.0, dtype="float32")
+        found_sims, found = self.files.vectors.search(vector[None], CANDIDATES * 4)
+        local = st.local[found[0][found[0] >= 0]]
+        keep = (local >= 0) & allowed[np.maximum(local, 0)]
+        sims[local[keep]] = found_sims[0][found[0] >= 0][keep]
+        return sims, local[keep][:CANDIDATES]
 
     def _allowed(self, docs: list[str] | None, kinds: list[str] | None) -> np.ndarray:
         mask = np.ones(len(self._passage_doc), dtype=bool)
@@ -196,6 +250,7 @@ class Searcher:
         return mask
 
     def _keyword(self, query: str, allowed: np.ndarray) -> list[int]:
+        """Passages (this view's positions) ranked by BM25."""
         words = [w for w in re.findall(r"[a-z0-9]+", query.lower()) if w not in _STOPWORDS and len(w) > 1]
         if not words:
             return []
@@ -206,7 +261,8 @@ class Searcher:
                 " ORDER BY bm25(passages_fts) LIMIT ?",
                 (match, CANDIDATES * 3),
             ).fetchall()
-        out = [r[0] for r in rows if allowed[r[0]]]
+        local = self.structure.local
+        out = [int(local[r[0]]) for r in rows if local[r[0]] >= 0 and allowed[local[r[0]]]]
         return out[:CANDIDATES]
 
     # -- building hits ----------------------------------------------------------------------
@@ -227,25 +283,52 @@ class Searcher:
         match: str,
     ) -> Hit:
         act = self.acts[doc]
+        version = self.versions[doc]
         return Hit(
             doc=doc,
             unit=unit.id,
             unit_kind=unit.kind,
             pinpoint=pinpoint,
-            label=citation_label(act.short_name, unit.kind, unit.num, pinpoint, paragraph_style(unit)),
+            label=citation_label(act.short_name, unit.kind, unit.num, pinpoint, paragraph_style(unit))
+            + amended_label(unit),
             title=unit.title,
             heading=self.heading(act, unit),
-            url=eurlex_url(act.url, unit.anchor),
-            page=unit.pages[0] if unit.pages else None,
+            url=eurlex_url(version.url if version.amended_by else act.url, unit.anchor),
+            page=unit.pages[0] if unit.pages and not unit.amendments else None,
             text=unit.text[start:end],
             context=context,
             score=round(score, 6),
             match=match,  # type: ignore[arg-type]
             refs=self.refs(doc, unit, start, end),
-            version=act.version,
+            version=describe(act, version),
+            version_date=version.in_force,
+            amended_by=amendment_notes(unit),
+            unofficial=self.unofficial(act, unit),
             start=start,
             end=end,
         )
+
+    def incoming(self) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+        """Who refers to each unit: (doc, unit, reference as written) for every citing unit."""
+        if not hasattr(self, "_incoming"):
+            incoming: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+            for (src_doc, src_id), src in self.units.items():
+                for r in src.refs:
+                    if r.doc and r.unit and (r.doc, r.unit) != (src_doc, src_id):
+                        bucket = incoming.setdefault((r.doc, r.unit), [])
+                        if (src_doc, src_id, r.text) not in bucket:
+                            bucket.append((src_doc, src_id, r.text))
+            self._incoming = incoming
+        return self._incoming
+
+    def unofficial(self, act: ActInfo, unit: Unit) -> str | None:
+        """Where the cited text rests on files that are not the official ones, say which."""
+        notes = [act.unofficial] if act.unofficial else []
+        for source_id in dict.fromkeys(a.act for a in unit.amendments):
+            source = self._all_acts.get(source_id)
+            if source is not None and source.unofficial:
+                notes.append(f"Amended wording from {source.short_name}. {source.unofficial}")
+        return "; ".join(notes) or None
 
     def heading(self, act: ActInfo, unit: Unit) -> str:
         return heading_path(act.short_name, unit, self._acronyms.get(act.id, set()))
@@ -281,9 +364,11 @@ class Searcher:
         return list(links.values())
 
 
+# "When …?" asks for a date; "… when it supervises …" does not: a bare "when" counts only at the
+# start of a sentence.
 _WHEN = re.compile(
-    r"\b(when|what date|which date|from what|by what date|by when|until when|deadline|how long|"
-    r"apply from|start(?:s|ed)? to apply|take effect|in force)\b",
+    r"(?:^|[.?!]\s+)when\b|\b(what date|since when|from when|which date|from what|by what date|by when|"
+    r"until when|deadline|how long|apply from|start(?:s|ed)? to apply|take effect|in force)\b",
     re.IGNORECASE,
 )
 
@@ -302,37 +387,67 @@ class Structure:
 
     def __init__(self) -> None:
         self.unit_keys: list[tuple[str, str]] = []
+        self.unit_position: dict[tuple[str, str], int] = {}
         self.passage_vectors = np.zeros((0, 0), dtype="float32")
         self.passage_unit = np.zeros(0, dtype=int)
         self.passage_doc = np.zeros(0, dtype=object)
         self.passage_kind = np.zeros(0, dtype=object)
         self.unit_passages: list[np.ndarray] = []
         self.unit_is_recital = np.zeros(0, dtype=bool)
+        self.unit_is_instruction = np.zeros(0, dtype=bool)  # units of an amending act that amend
         self.title_vectors = np.zeros((0, 0), dtype="float32")
         self.recital_of = np.zeros(0, dtype=int)
         self.article_of = np.zeros(0, dtype=int)
         self.temporal = np.zeros(0, dtype=bool)  # units on entry into force, application, transition
+        self.passage_ids = np.zeros(0, dtype=int)  # this view's passages, as rows of the index
+        self.local = np.zeros(0, dtype=int)  # index row -> position in this view, -1 if not in it
 
     @classmethod
-    def build(cls, files: IndexFiles, embedder: Embedder, units: dict[tuple[str, str], Unit]) -> Structure:
+    def build(
+        cls,
+        files: IndexFiles,
+        embedder: Embedder,
+        units: dict[tuple[str, str], Unit],
+        versions: dict[str, VersionInfo],
+        titles: dict[str, np.ndarray],
+    ) -> Structure:
         st = cls()
         with files.db() as con:
-            rows = con.execute("SELECT id, doc, unit, unit_kind FROM passages ORDER BY id").fetchall()
+            every = con.execute(
+                "SELECT id, doc, unit, unit_kind, versions FROM passages ORDER BY id"
+            ).fetchall()
+        rows = [r for r in every if r["doc"] in versions and versions[r["doc"]].id in r["versions"].split()]
+        st.passage_ids = np.array([r["id"] for r in rows], dtype=int)
+        st.local = np.full(len(every), -1, dtype=int)
+        st.local[st.passage_ids] = np.arange(len(rows))
         st.unit_keys = list(units)
-        position = {key: i for i, key in enumerate(st.unit_keys)}
+        position = st.unit_position = {key: i for i, key in enumerate(st.unit_keys)}
         st.passage_unit = np.array([position[(r["doc"], r["unit"])] for r in rows])
         st.passage_doc = np.array([r["doc"] for r in rows])
         st.passage_kind = np.array([r["unit_kind"] for r in rows])
-        st.passage_vectors = files.vectors.reconstruct_n(0, files.vectors.ntotal)
+        st.passage_vectors = files.all_vectors()[st.passage_ids]
         st.unit_passages = [np.flatnonzero(st.passage_unit == i) for i in range(len(st.unit_keys))]
         st.unit_is_recital = np.array([units[key].kind == "recital" for key in st.unit_keys])
-        st.temporal = np.array([_TEMPORAL.search(units[key].title) is not None for key in st.unit_keys])
+        instructions = {(a.id, u) for a in files.manifest.acts for u in a.amending_units}
+        st.unit_is_instruction = np.array([key in instructions for key in st.unit_keys], dtype=bool)
+        # An amending act's own entry into force is not when the rules it changed apply: those
+        # dates stand in the amended act's final provisions.
+        amending = {a.id for a in files.manifest.acts if a.amends}
+        st.temporal = np.array(
+            [
+                _TEMPORAL.search(units[key].title) is not None and key[0] not in amending
+                for key in st.unit_keys
+            ]
+        )
 
-        titles = [
+        unit_titles = [
             f"{units[key].label}: {units[key].title}" if units[key].title else "" for key in st.unit_keys
         ]
-        st.title_vectors = embedder.encode(titles)
-        st.title_vectors[[not t for t in titles]] = 0.0
+        missing = [t for t in dict.fromkeys(unit_titles) if t and t not in titles]
+        if missing:
+            titles.update(zip(missing, embedder.encode(missing), strict=True))
+        zero = np.zeros(files.vectors.d, dtype="float32")
+        st.title_vectors = np.array([titles[t] if t else zero for t in unit_titles], dtype="float32")
 
         # Link each recital to the articles closest to it in meaning, within the same act.
         article_units = [i for i, key in enumerate(st.unit_keys) if units[key].kind == "article"]
@@ -365,6 +480,21 @@ def _merge(pinned: list[Hit], ranked: list[Hit], kinds: list[str] | None) -> lis
             continue
         out.append(hit)
     return out
+
+
+def amendment_notes(unit: Unit) -> list[AmendmentNote]:
+    return [
+        AmendmentNote(
+            citation=a.citation,
+            target=a.target,
+            action=a.action,
+            in_force=a.in_force,
+            applied=a.applied,
+            text=a.text,
+            reason=a.reason,
+        )
+        for a in unit.amendments
+    ]
 
 
 def find_block(unit: Unit, pinpoint: str) -> Block | None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ingest import eurlex_html, oj_pdf
 from kb.config import Settings
 from kb.model import Act
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestReport
 
 ROOT = Path(__file__).resolve().parent.parent
 MIRROR = Path(os.environ.get("KB_CORPUS_MIRROR") or ROOT.parent / "shared" / "corpus")
@@ -55,14 +59,24 @@ def make_settings(index_dir: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def index_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings of the session's index, built from the real acts with the real model."""
+def session_ingest(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, IngestReport]:
+    """The session's index, built from the real acts with the real model, and its ingest report."""
     from ingest.pipeline import run
 
     settings = make_settings(tmp_path_factory.mktemp("kb") / "index")
     report = run(settings)
     assert not report.up_to_date
-    return settings
+    return settings, report
+
+
+@pytest.fixture(scope="session")
+def index_settings(session_ingest: tuple[Settings, IngestReport]) -> Settings:
+    return session_ingest[0]
+
+
+@pytest.fixture(scope="session")
+def ingest_report(session_ingest: tuple[Settings, IngestReport]) -> IngestReport:
+    return session_ingest[1]
 
 
 @pytest.fixture(scope="session")

@@ -38,7 +38,8 @@ def test_health_and_readiness(client: httpx.Client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["model"] == "all-MiniLM-L6-v2"
-    assert ready["acts"] == ["ai-act", "data-act"] and ready["counts"]["passages"] > 1000
+    assert ready["acts"] == ["ai-act", "data-act", "ai-act-amendment-2026-1744"]
+    assert ready["counts"]["passages"] > 1000
 
 
 def test_ask_answers_with_citations_and_versions(client: httpx.Client) -> None:
@@ -108,11 +109,32 @@ def test_search_returns_hits_in_the_hit_schema(client: httpx.Client) -> None:
 def test_documents_and_provisions(client: httpx.Client) -> None:
     docs = client.get("/v1/documents").json()["documents"]
     ai = next(d for d in docs if d["id"] == "ai-act")
-    assert ai["celex"] == "32024R1689" and ai["counts"]["articles"] == 113 and ai["version"]
-    unit = client.get("/v1/documents/ai-act/units/art_6").json()
+    assert ai["celex"] == "32024R1689" and ai["counts"]["articles"] == 113
+    assert ai["version"].endswith("as amended by Regulation (EU) 2026/1744; in force from 27 July 2026")
+    assert [(v["in_force"], v["amended_by"]) for v in ai["versions"]] == [
+        ("2024-08-01", []),
+        ("2026-07-27", ["Regulation (EU) 2026/1744"]),
+    ]
+    unit = client.get("/v1/documents/ai-act/units/art_6", params={"version": "original"}).json()
     assert unit["label"] == "AI Act, Article 6" and unit["blocks"][1]["num"] == "2"
     assert any(r["unit"] == "anx_III" for r in unit["refers_to"])
     assert any(r["unit"] == "art_49" for r in unit["referred_by"])
+    amended = client.get("/v1/documents/ai-act/units/art_6").json()
+    assert [b["num"] for b in amended["blocks"][:4]] == ["1", "1a", "1b", "1c"]
+    assert amended["amended_by"][0]["citation"] == "Regulation (EU) 2026/1744, Article 1, point (8)"
+
+
+def test_the_version_parameter_picks_the_text(client: httpx.Client) -> None:
+    question = "When do the obligations for high-risk AI systems in Annex III apply?"
+    current = client.post("/v1/ask", json={"question": question}).json()
+    assert "2 December 2027" in current["answer"]
+    original = client.post("/v1/ask", json={"question": question, "version": "original"}).json()
+    assert "2 December 2027" not in original["answer"]
+    assert original["citations"][0]["label"] == "AI Act, Article 113"
+    missing = client.get("/v1/documents/ai-act/units/art_4a", params={"version": "2026-01-01"})
+    assert missing.status_code == 404 and "in force from 2024-08-01" in missing.json()["detail"]
+    bad = client.post("/v1/search", json={"query": "AI literacy", "version": "last year"})
+    assert bad.status_code == 422 and "version" in bad.text
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,11 @@ def test_an_answer_quotes_the_rule_with_its_lead_in_and_cites_it(knowledge: Know
 def test_an_answer_states_the_versions_it_cites(knowledge: KnowledgeBase) -> None:
     answer = knowledge.ask("How much notice must a cloud provider give before switching?")
     assert answer.versions[0].doc == "data-act"
-    assert answer.versions[0].version == "OJ L, 2023/2854, 22.12.2023 (text of 2023-12-22)"
+    assert (
+        answer.versions[0].version
+        == "OJ L, 2023/2854, 22.12.2023 (original text, in force from 11 January 2024)"
+    )
+    assert answer.versions[0].in_force == "2024-01-11"
     assert any(h.unit == "art_25" for h in answer.citations)
 
 

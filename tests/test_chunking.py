@@ -22,15 +22,15 @@ def _all_passages(files: IndexFiles):  # type: ignore[no-untyped-def]
 def test_every_passage_is_a_verbatim_slice_of_its_unit(files: IndexFiles) -> None:
     passages = _all_passages(files)
     assert len(passages) == files.vectors.ntotal > 1000
-    units = {}
+    versions: dict[tuple[str, str], dict] = {}
     for p in passages.values():
-        key = (p.doc, p.unit)
-        if key not in units:
-            units[key] = files.unit(*key)
-        unit = units[key]
-        assert unit is not None
-        assert unit.text[p.start : p.end] == p.text
-        assert 0 <= p.start < p.end <= len(unit.text)
+        assert p.versions  # every passage belongs to at least one version of its act
+        for version in p.versions:
+            if (p.doc, version) not in versions:
+                versions[(p.doc, version)] = files.units(p.doc, version)
+            unit = versions[(p.doc, version)][p.unit]
+            assert unit.text[p.start : p.end] == p.text
+            assert 0 <= p.start < p.end <= len(unit.text)
 
 
 def test_no_passage_exceeds_the_embedders_input(files: IndexFiles, index_dir: Path) -> None:
@@ -43,12 +43,14 @@ def test_no_passage_exceeds_the_embedders_input(files: IndexFiles, index_dir: Pa
 def test_a_unit_that_fits_stays_whole(files: IndexFiles) -> None:
     with files.db() as con:
         rows = con.execute(
-            "SELECT start, \"end\", pinpoint FROM passages WHERE doc='ai-act' AND unit='art_4'"
+            "SELECT start, \"end\", versions FROM passages WHERE doc='ai-act' AND unit='art_4'"
         )
         rows = rows.fetchall()
-    assert len(rows) == 1
-    unit = files.unit("ai-act", "art_4")
-    assert unit is not None and (rows[0]["start"], rows[0]["end"]) == (0, len(unit.text))
+    # Article 4 as published, and Article 4 as replaced in 2026: each short enough to stay whole.
+    assert [r["versions"] for r in rows] == ["2024-08-01", "2026-07-27"]
+    for row in rows:
+        unit = files.units("ai-act", row["versions"])["art_4"]
+        assert (row["start"], row["end"]) == (0, len(unit.text))
 
 
 def test_a_point_keeps_its_lead_in_as_context(files: IndexFiles) -> None:

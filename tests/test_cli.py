@@ -94,8 +94,21 @@ def test_search_show_and_documents(env: dict[str, str]) -> None:
     as_json = json.loads(kb("show", "data-act", "art_25", "--json", env=env).stdout)
     assert as_json["label"] == "Data Act, Article 25" and as_json["referred_by"]
     docs = json.loads(kb("documents", "--json", env=env).stdout)
-    assert [d["id"] for d in docs] == ["ai-act", "data-act"] and docs[0]["version"]
-    assert "Data Act" in kb("documents", env=env).stdout
+    assert [d["id"] for d in docs] == ["ai-act", "data-act", "ai-act-amendment-2026-1744"]
+    assert "as amended by Regulation (EU) 2026/1744" in docs[0]["version"]
+    assert [v["in_force"] for v in docs[0]["versions"]] == ["2024-08-01", "2026-07-27"]
+    listing = kb("documents", env=env).stdout
+    assert (
+        "Data Act" in listing
+        and "as amended by Regulation (EU) 2026/1744, in force from 2026-07-27" in listing
+    )
+    original = kb("show", "AI Act Art. 113", "--version", "original", env=env).stdout
+    assert "It shall apply from 2 August 2026." in original and "2 December 2027" not in original
+    current = kb("show", "AI Act Art. 113", env=env).stdout
+    assert (
+        "2 December 2027" in current
+        and "Amended by Regulation (EU) 2026/1744, Article 1, point (40)(b)" in current
+    )
 
 
 def test_api_mode_gives_the_same_answers(env: dict[str, str], server: Server) -> None:

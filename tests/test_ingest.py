@@ -141,5 +141,7 @@ def test_any_act_given_as_a_file_is_identified_from_its_title(tmp_path: Path, mi
     ]
     files = IndexFiles(tmp_path / "index")
     assert files.manifest.acts[0].celex == "32099R0007"
-    assert files.unit("sample-data-act", "art_10") is not None
+    [version] = files.manifest.acts[0].versions
+    assert version.in_force == "2023-12-13"  # the date in its title
+    assert "art_10" in files.units("sample-data-act", version.id)
     shutil.rmtree(tmp_path / "index", ignore_errors=True)

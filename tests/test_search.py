@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import faiss
 import pytest
 
 from kb.base import KnowledgeBase
 from kb.config import Settings
 from kb.errors import BadQuery, UnknownDocument
+from kb.index import MANIFEST, VECTORS, IndexFiles, build_faiss
 
 
 @pytest.fixture(scope="session")
@@ -21,12 +26,39 @@ def _first(knowledge: KnowledgeBase, query: str, **kw: object):  # type: ignore[
 @pytest.mark.parametrize(
     ("query", "doc", "unit", "label"),
     [
-        ("Article 5(1)(f)", "ai-act", "art_5", "AI Act, Article 5(1)(f)"),
-        ("Art. 50 AI Act", "ai-act", "art_50", "AI Act, Article 50"),
+        (
+            "Article 5(1)(f)",
+            "ai-act",
+            "art_5",
+            "AI Act, Article 5(1)(f) (as amended by Regulation (EU) 2026/1744)",
+        ),
+        (
+            "Art. 50 AI Act",
+            "ai-act",
+            "art_50",
+            "AI Act, Article 50 (as amended by Regulation (EU) 2026/1744)",
+        ),
+        (
+            "Art. 4a AI Act",
+            "ai-act",
+            "art_4a",
+            "AI Act, Article 4a (as amended by Regulation (EU) 2026/1744)",
+        ),
         ("article 25 of the Data Act", "data-act", "art_25", "Data Act, Article 25"),
         ("Annex III point 4", "ai-act", "anx_III", "AI Act, Annex III, point 4"),
         ("recital 27 of the AI Act", "ai-act", "rct_27", "AI Act, Recital 27"),
-        ("Art. 3(4) AI Act", "ai-act", "art_3", "AI Act, Article 3, point (4)"),
+        (
+            "Art. 3(4) AI Act",
+            "ai-act",
+            "art_3",
+            "AI Act, Article 3, point (4) (as amended by Regulation (EU) 2026/1744)",
+        ),
+        (
+            "Art. 3(14a) AI Act",
+            "ai-act",
+            "art_3",
+            "AI Act, Article 3, point (14a) (as amended by Regulation (EU) 2026/1744)",
+        ),
         ("What is recital 15 of the Data Act about?", "data-act", "rct_15", "Data Act, Recital 15"),
     ],
 )
@@ -47,7 +79,7 @@ def test_a_point_reference_returns_that_point_with_its_lead_in(knowledge: Knowle
 def test_a_provision_in_both_acts_returns_both_labelled(knowledge: KnowledgeBase) -> None:
     hits = knowledge.search("Article 2", k=5).hits
     assert {(h.doc, h.label) for h in hits[:2]} == {
-        ("ai-act", "AI Act, Article 2"),
+        ("ai-act", "AI Act, Article 2 (as amended by Regulation (EU) 2026/1744)"),
         ("data-act", "Data Act, Article 2"),
     }
 
@@ -90,16 +122,21 @@ def test_filters_by_act_and_kind(knowledge: KnowledgeBase) -> None:
 
 
 def test_hits_carry_citations_links_pages_and_versions(knowledge: KnowledgeBase) -> None:
-    hit = _first(knowledge, "Article 5 AI Act")
+    hit = knowledge.search("Article 5 AI Act", version="original").hits[0]
     assert hit.url.endswith("?uri=OJ:L_202401689#art_5")
     assert hit.page == 51
     assert hit.title == "Prohibited AI practices"
     assert hit.heading == "AI Act › Chapter II Prohibited AI practices › Article 5 Prohibited AI practices"
-    assert hit.version == "OJ L, 2024/1689, 12.7.2024 (text of 2024-07-12)"
+    assert hit.version == "OJ L, 2024/1689, 12.7.2024 (original text, in force from 1 August 2024)"
+    # The text in force today is the consolidated one, linked there; its pages are not the OJ's.
+    amended = _first(knowledge, "Article 5 AI Act")
+    assert amended.label == "AI Act, Article 5 (as amended by Regulation (EU) 2026/1744)"
+    assert amended.url.endswith("?uri=CELEX:02024R1689-20260727#art_5") and amended.page is None
+    assert amended.version.endswith("as amended by Regulation (EU) 2026/1744; in force from 27 July 2026")
     recital = _first(knowledge, "recital 15 of the Data Act")
     assert recital.url.endswith("#rct_16")  # the element id, one ahead of the printed number
     annex = _first(knowledge, "Annex VIII Section C")
-    assert annex.label == "AI Act, Annex VIII, Section C"
+    assert annex.label == "AI Act, Annex VIII, Section C (as amended by Regulation (EU) 2026/1744)"
 
 
 def test_hits_resolve_their_cross_references(knowledge: KnowledgeBase) -> None:
@@ -137,3 +174,26 @@ def test_one_knowledge_base_serves_many_threads(knowledge: KnowledgeBase) -> Non
         results = list(pool.map(lambda q: (q, knowledge.search(q, k=5)), queries))
     for query, result in results:
         assert [(h.doc, h.unit) for h in result.hits] == expected[query]
+
+
+def test_an_approximate_index_ranks_as_the_exact_one_does(
+    knowledge: KnowledgeBase, index_settings: Settings, tmp_path: Path
+) -> None:
+    # The same passages, indexed by HNSW as a corpus past AUTO_FLAT_LIMIT would be.
+    exact_dir = index_settings.index_dir.resolve()
+    approx_dir = tmp_path / "hnsw"
+    shutil.copytree(exact_dir, approx_dir)
+    index, kind = build_faiss(knowledge.files.all_vectors(), "hnsw")
+    faiss.write_index(index, str(approx_dir / VECTORS))
+    manifest = knowledge.manifest.model_copy(update={"index_type": kind})
+    (approx_dir / MANIFEST).write_text(manifest.model_dump_json())
+    approx = KnowledgeBase(IndexFiles(approx_dir), knowledge.embedder)
+    assert approx.manifest.index_type == "hnsw"
+    for question in (
+        "Can we use emotion recognition on our staff?",
+        "How much notice must a cloud provider give before switching?",
+        "What must deployers of high-risk AI systems do?",
+    ):
+        want = [(h.doc, h.unit) for h in knowledge.search(question, k=3).hits]
+        got = [(h.doc, h.unit) for h in approx.search(question, k=3).hits]
+        assert got == want, question

@@ -19,7 +19,10 @@ def _ai_act_xhtml():  # type: ignore[no-untyped-def]
 
 def test_manifest_lists_both_acts_with_their_official_facts() -> None:
     acts = {a.id: a for a in load_manifest(ROOT / "corpus" / "sources.toml")}
-    assert set(acts) == {"ai-act", "data-act"}
+    assert set(acts) == {"ai-act", "data-act", "ai-act-amendment-2026-1744"}
+    amending = acts["ai-act-amendment-2026-1744"]
+    assert (amending.amends, amending.in_force, amending.primary) == ("ai-act", "2026-07-27", "formex")
+    assert "not from the official files" in amending.unofficial
     assert acts["ai-act"].celex == "32024R1689"
     assert acts["data-act"].short_name == "Data Act"
     assert {r.format for r in acts["ai-act"].renditions} == {"xhtml", "pdf"}

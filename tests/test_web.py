@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,6 +89,32 @@ def test_the_whole_provision_opens_and_its_cross_references_follow(page: Page) -
     page.locator("#provision-out button", has_text="AI Act, Annex III").first.click()
     expect(page.locator("#provision-title")).to_contain_text("AI Act, Annex III")
     expect(page.locator("#provision-text")).to_contain_text("Biometrics")
+
+
+def test_an_amended_provision_says_so_and_its_original_wording_is_one_click_away(page: Page) -> None:
+    ask(page, "When do the obligations for high-risk AI systems in Annex III apply?")
+    first = page.locator(".source").first
+    expect(first).to_contain_text("AI Act, Article 113 (as amended by Regulation (EU) 2026/1744)")
+    expect(first).to_contain_text("2 December 2027")
+    expect(first.locator(".unofficial")).to_contain_text("transcriptions of the official Formex files")
+    first.locator("button.original").click()
+    expect(page.locator("#provision-title")).to_have_text(
+        "AI Act, Article 113 — Entry into force and application"
+    )
+    expect(page.locator("#provision-text")).to_contain_text("It shall apply from 2 August 2026.")
+    expect(page.locator("#provision-text")).not_to_contain_text("2 December 2027")
+    page.locator("#provision-other").click()
+    expect(page.locator("#provision-text")).to_contain_text("2 December 2027")
+    expect(page.locator("#provision-amended")).to_contain_text(
+        "Regulation (EU) 2026/1744, Article 1, point (40)"
+    )
+
+
+def test_the_law_as_first_published_can_be_chosen(page: Page) -> None:
+    page.select_option("#version", "original")
+    ask(page, "When do the obligations for high-risk AI systems in Annex III apply?")
+    expect(page.locator(".source").first).to_have_text(re.compile(r"AI Act, Article 113(?! \(as amended)"))
+    expect(page.locator(".turn").last.locator(".answer .meta")).to_contain_text("original text")
 
 
 def test_a_follow_up_uses_the_conversation_and_survives_a_reload(page: Page) -> None:

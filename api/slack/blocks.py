@@ -32,7 +32,9 @@ def _context(*texts: str) -> dict:
 
 def _source_line(n: int, hit: Hit) -> str:
     title = f" — {escape(hit.title)}" if hit.title else ""
-    return f"*[{n}]* <{hit.url}|{escape(hit.label)}>{title}"
+    # Text that rests on unofficial files says so where it is cited, not only in a footnote.
+    unofficial = f"\n_{escape(hit.unofficial)}_" if hit.unofficial else ""
+    return f"*[{n}]* <{hit.url}|{escape(hit.label)}>{title}{unofficial}"[:2900]
 
 
 def answer_blocks(answer: Answer, web_url: str | None = None, share: bool = False) -> list[dict]:

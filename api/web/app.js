@@ -78,7 +78,7 @@ async function submit() {
   $("send").disabled = true;
   $("status").textContent = "Searching the acts…";
   $("examples").hidden = true;
-  const turn = { question, answer: null, citations: [], sentences: [], error: null };
+  const turn = { question, answer: null, citations: [], sentences: [], error: null, version: $("version").value };
   const view = renderTurn(turn);
   const history = turns.filter((t) => t.answer).slice(-4).map((t) => ({ question: t.question, answer: t.answer.answer }));
   const docs = $("act-filter").value ? [$("act-filter").value] : null;
@@ -87,7 +87,7 @@ async function submit() {
     const response = await fetch("/v1/ask/stream", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ question, k: 5, docs, history }),
+      body: JSON.stringify({ question, k: 5, docs, history, version: $("version").value }),
     });
     if (!response.ok) throw await problem(response);
     await readEvents(response, (name, data) => {
@@ -196,16 +196,35 @@ function sourceCard(hit, n, turn) {
     try { await navigator.clipboard.writeText(text); copy.textContent = "Copied"; }
     catch { copy.textContent = "Copy failed"; }
   });
+  const amended = (hit.amended_by || []).length > 0;
+  const version = turn.version || "current";
   return el("li", { class: "source", id: `source-${n}`, tabindex: "-1" },
     el("h3", { text: `[${n}] ${hit.label}` }),
     hit.title ? el("p", { class: "title", text: hit.title }) : "",
     el("p", { class: "muted", text: hit.heading + (hit.page ? ` · OJ page ${hit.page}` : "") }),
+    amendmentNotes(hit.amended_by || [], hit.unofficial),
     passage,
     el("div", { class: "actions" },
       el("a", { href: hit.url, target: "_blank", rel: "noopener", text: "EUR-Lex" }),
       copy,
       el("button", { type: "button", class: "secondary open", text: "Whole provision",
-        onclick: () => openProvision(hit.doc, hit.unit) })));
+        onclick: () => openProvision(hit.doc, hit.unit, version) }),
+      amended ? el("button", { type: "button", class: "secondary original", text: "Original wording",
+        onclick: () => openProvision(hit.doc, hit.unit, "original") }) : ""));
+}
+
+function amendmentNotes(notes, unofficial) {
+  // How an amending act changed the provision, and whether its text rests on unofficial files.
+  const box = el("div", { class: "amended" });
+  for (const a of notes) {
+    const line = a.applied
+      ? `Amended by ${a.citation}, in force from ${a.in_force}.`
+      : `Amended by ${a.citation}, in force from ${a.in_force}; not applied here, see the amending text:`;
+    box.append(el("p", { class: a.applied ? "note" : "note low", text: line }));
+    if (!a.applied && a.text) box.append(el("p", { class: "passage", text: a.text }));
+  }
+  if (unofficial) box.append(el("p", { class: "note unofficial", text: unofficial }));
+  return box;
 }
 
 function highlight(text, sentences) {
@@ -236,18 +255,24 @@ function activate(n) {
   card.focus({ preventScroll: true });
 }
 
-async function openProvision(doc, unit) {
+async function openProvision(doc, unit, version = "current") {
   const dialog = $("provision");
   try {
-    const r = await fetch(`/v1/documents/${encodeURIComponent(doc)}/units/${encodeURIComponent(unit)}`);
+    const path = `/v1/documents/${encodeURIComponent(doc)}/units/${encodeURIComponent(unit)}`;
+    const r = await fetch(`${path}?version=${encodeURIComponent(version)}`);
     if (!r.ok) throw await problem(r);
     const p = await r.json();
     $("provision-title").textContent = p.label + (p.title ? ` — ${p.title}` : "");
     $("provision-heading").textContent = `${p.heading} · ${p.version}`;
+    $("provision-amended").replaceChildren(amendmentNotes(p.amended_by, p.unofficial));
     $("provision-text").textContent = p.text;
+    const other = $("provision-other");
+    other.hidden = p.versions.length < 2;
+    other.textContent = version === "original" ? "Wording in force today" : "Original wording";
+    other.onclick = () => openProvision(doc, unit, version === "original" ? "current" : "original");
     $("provision-link").href = p.url;
     const links = (refs) => refs.filter((r) => r.doc && r.unit).map((r) => el("li", {}, el("button", {
-      type: "button", class: "secondary", text: r.label, onclick: () => openProvision(r.doc, r.unit),
+      type: "button", class: "secondary", text: r.label, onclick: () => openProvision(r.doc, r.unit, version),
     })));
     $("provision-out").replaceChildren(...links(p.refers_to));
     $("provision-in").replaceChildren(...links(p.referred_by));
