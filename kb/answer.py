@@ -69,8 +69,8 @@ def compose(question: str, hits: list[Hit], embedder: Embedder) -> list[Sentence
     pieces = [p for i, hit in enumerate(hits) for p in pieces_of(hit, i)]
     if not pieces:
         return []
-    vectors = embedder.encode([question] + [p.core for p in pieces])
-    similarity = vectors[1:] @ vectors[0]
+    query = embedder.encode([question])[0]
+    similarity = embedder.encode_known([p.core for p in pieces]) @ query
     words = _content_words(question)
     overlap = np.array([len(words & _content_words(p.core)) / (len(words) or 1) for p in pieces])
     rank_prior = np.array([1.0 / (1 + 0.15 * p.citation) for p in pieces])

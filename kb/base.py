@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from kb import abstain, versions
 from kb.answer import compose, render
@@ -50,6 +51,9 @@ class View:
 
 class KnowledgeBase:
     def __init__(self, files: IndexFiles, embedder: Embedder, version: str = versions.CURRENT) -> None:
+        # numpy's BLAS threads keep spinning after each product and starve torch's on a small
+        # machine: one BLAS thread halves search time on two cores (bench/query.py).
+        threadpool_limits(1, user_api="blas")
         self.files = files
         self.embedder = embedder
         self.default_version = version

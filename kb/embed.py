@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -31,10 +32,15 @@ def resolve_model(name: str) -> str:
     return name
 
 
+KNOWN_CACHE = 20_000  # sentences of the acts: about 30 MB of vectors at 384 dimensions
+
+
 class Embedder:
     def __init__(self, name: str) -> None:
         self.name = name
         self._lock = threading.Lock()
+        self._known: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._known_lock = threading.Lock()
 
     @cached_property
     def model(self) -> SentenceTransformer:
@@ -75,3 +81,17 @@ class Embedder:
                 convert_to_numpy=True,
             )
         return np.asarray(vectors, dtype="float32")
+
+    def encode_known(self, texts: list[str]) -> np.ndarray:
+        """Vectors of text from the acts, remembered (least recently used out first): answers
+        quote the same sentences of the same provisions again and again."""
+        with self._known_lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._known]
+            if missing:
+                self._known.update(zip(missing, self.encode(missing), strict=True))
+            out = np.array([self._known[t] for t in texts], dtype="float32")
+            for text in texts:
+                self._known.move_to_end(text)
+            while len(self._known) > KNOWN_CACHE:
+                self._known.popitem(last=False)
+        return out
