@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     download: bool = Field(True, description="Fetch sources from their official URLs if needed.")
     embed_model: str = Field("all-MiniLM-L6-v2", description="sentence-transformers model.")
     embed_batch: int = Field(32, ge=1, description="Passages embedded per batch.")
-    index_type: str = Field("auto", description="FAISS index: auto, flat or hnsw.")
+    index_type: str = Field("auto", description="FAISS index: auto, flat, ivf or hnsw.")
     version: str = Field(
         "current", description="Version of the acts answered from: current, original or a date."
     )

@@ -176,19 +176,21 @@ def test_one_knowledge_base_serves_many_threads(knowledge: KnowledgeBase) -> Non
         assert [(h.doc, h.unit) for h in result.hits] == expected[query]
 
 
+@pytest.mark.parametrize("index_type", ["ivf", "hnsw"])
 def test_an_approximate_index_ranks_as_the_exact_one_does(
-    knowledge: KnowledgeBase, index_settings: Settings, tmp_path: Path
+    knowledge: KnowledgeBase, index_settings: Settings, tmp_path: Path, index_type: str
 ) -> None:
-    # The same passages, indexed by HNSW as a corpus past AUTO_FLAT_LIMIT would be.
+    # The same passages, indexed as a corpus past AUTO_FLAT_LIMIT would be.
     exact_dir = index_settings.index_dir.resolve()
-    approx_dir = tmp_path / "hnsw"
+    approx_dir = tmp_path / index_type
     shutil.copytree(exact_dir, approx_dir)
-    index, kind = build_faiss(knowledge.files.all_vectors(), "hnsw")
+    index, kind = build_faiss(knowledge.files.all_vectors(), index_type)
+    assert index.ntotal == knowledge.files.vectors.ntotal
     faiss.write_index(index, str(approx_dir / VECTORS))
     manifest = knowledge.manifest.model_copy(update={"index_type": kind})
     (approx_dir / MANIFEST).write_text(manifest.model_dump_json())
     approx = KnowledgeBase(IndexFiles(approx_dir), knowledge.embedder)
-    assert approx.manifest.index_type == "hnsw"
+    assert approx.manifest.index_type == index_type
     for question in (
         "Can we use emotion recognition on our staff?",
         "How much notice must a cloud provider give before switching?",
