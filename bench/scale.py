@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import percentiles, questions, write  # noqa: E402
 from kb.config import settings  # noqa: E402
 from kb.embed import Embedder  # noqa: E402
-from kb.index import HNSW_EF_CONSTRUCTION, HNSW_M, IndexFiles  # noqa: E402
+from kb.index import HNSW_EF_CONSTRUCTION, HNSW_M, IndexFiles, build_faiss  # noqa: E402
 
 K = 10
 NOISE = 0.8  # norm of the noise added to a real passage vector before normalising
@@ -68,78 +68,73 @@ def size_of(index: faiss.Index) -> float:
     return round(len(faiss.serialize_index(index)) / 2**20, 1)
 
 
+def sweep(
+    label: str,
+    n: int,
+    index: faiss.Index,
+    built_s: float,
+    param: str,
+    values: list[int],
+    truth: np.ndarray,
+    queries: np.ndarray,
+) -> list[dict[str, object]]:
+    """Latency and recall of an approximate index at each value of its search-width parameter."""
+    out: list[dict[str, object]] = []
+    for value in values:
+        faiss.ParameterSpace().set_index_parameter(index, param, value)
+        latency, found = timed_search(index, queries)
+        out.append({param: value, "latency_ms": latency, "recall@10": recall(found, truth)})
+        print(
+            f"{n:>9,} {label:<6} build {built_s:6.1f} s  {param} {value:>4}  p50 {latency['p50']:7.2f} ms  "
+            f"recall@10 {out[-1]['recall@10']:.3f}",
+            flush=True,
+        )
+    return out
+
+
+def timed_build(vectors: np.ndarray, index_type: str) -> tuple[faiss.Index, float]:
+    """The index regkb's own ingest would build (kb.index.build_faiss), and how long it took."""
+    started = time.perf_counter()
+    index, _ = build_faiss(vectors, index_type)
+    return index, time.perf_counter() - started
+
+
 def run(sizes: list[int], efs: list[int], probes: list[int]) -> dict[str, object]:
     config = settings()
     files = IndexFiles(config.index_dir)
     centres = files.all_vectors()
     embedder = Embedder(files.manifest.model.name)
     queries = embedder.encode(questions())
-    dim = centres.shape[1]
     rows = []
     for n in sizes:
         vectors = corpus(centres, n)
-        started = time.perf_counter()
-        flat = faiss.IndexFlatIP(dim)
-        flat.add(vectors)
-        flat_build = time.perf_counter() - started
+        flat, flat_build = timed_build(vectors, "flat")
         flat_latency, truth = timed_search(flat, queries)
+        print(f"{n:>9,} flat   build {flat_build:6.1f} s  p50 {flat_latency['p50']:7.2f} ms", flush=True)
         row: dict[str, object] = {
             "n": n,
             "flat": {"build_s": round(flat_build, 2), "memory_mb": size_of(flat), "latency_ms": flat_latency},
         }
-        print(f"{n:>9,} flat   build {flat_build:6.1f} s  p50 {flat_latency['p50']:7.2f} ms", flush=True)
         del flat
-        started = time.perf_counter()
-        hnsw = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        hnsw.add(vectors)
-        hnsw_build = time.perf_counter() - started
-        by_ef = []
-        for ef in efs:
-            hnsw.hnsw.efSearch = ef
-            latency, found = timed_search(hnsw, queries)
-            by_ef.append({"ef_search": ef, "latency_ms": latency, "recall@10": recall(found, truth)})
-            print(
-                f"{n:>9,} hnsw   build {hnsw_build:6.1f} s  ef {ef:>3}  p50 {latency['p50']:7.2f} ms  "
-                f"recall@10 {by_ef[-1]['recall@10']:.3f}",
-                flush=True,
-            )
+        hnsw, hnsw_build = timed_build(vectors, "hnsw")
         row["hnsw"] = {
             "m": HNSW_M,
             "ef_construction": HNSW_EF_CONSTRUCTION,
             "build_s": round(hnsw_build, 2),
             "memory_mb": size_of(hnsw),
-            "by_ef_search": by_ef,
+            "by_ef_search": sweep("hnsw", n, hnsw, hnsw_build, "efSearch", efs, truth, queries),
         }
         del hnsw
-        # IVF-Flat: k-means cells, a query scans the nprobe nearest cells (exact inside them).
-        nlist = int(4 * np.sqrt(n))
-        started = time.perf_counter()
-        quantizer = faiss.IndexFlatIP(dim)
-        ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-        sample = vectors[np.random.default_rng(1).choice(n, min(n, nlist * 64), replace=False)]
-        ivf.train(sample)
-        ivf.add(vectors)
-        ivf_build = time.perf_counter() - started
-        by_probe = []
-        for nprobe in probes:
-            ivf.nprobe = nprobe
-            latency, found = timed_search(ivf, queries)
-            by_probe.append({"nprobe": nprobe, "latency_ms": latency, "recall@10": recall(found, truth)})
-            print(
-                f"{n:>9,} ivf    build {ivf_build:6.1f} s  nprobe {nprobe:>3}  p50 {latency['p50']:7.2f} ms  "
-                f"recall@10 {by_probe[-1]['recall@10']:.3f}",
-                flush=True,
-            )
+        ivf, ivf_build = timed_build(vectors, "ivf")
         row["ivf_flat"] = {
-            "nlist": nlist,
+            "nlist": faiss.extract_index_ivf(ivf).nlist,
             "build_s": round(ivf_build, 2),
             "memory_mb": size_of(ivf),
-            "by_nprobe": by_probe,
+            "by_nprobe": sweep("ivf", n, ivf, ivf_build, "nprobe", probes, truth, queries),
         }
         rows.append(row)
         del ivf, vectors
-    return {"dim": dim, "k": K, "queries": len(queries), "noise": NOISE, "sizes": rows}
+    return {"dim": centres.shape[1], "k": K, "queries": len(queries), "noise": NOISE, "sizes": rows}
 
 
 def plot(result: dict[str, object], path: Path) -> None:
@@ -153,7 +148,7 @@ def plot(result: dict[str, object], path: Path) -> None:
     ns = [r["n"] for r in rows]
     fig, (lat, mem) = plt.subplots(1, 2, figsize=(11, 4.2))
     lat.plot(ns, [r["flat"]["latency_ms"]["p50"] for r in rows], "o-", label="flat (exact)")
-    efs = [e["ef_search"] for e in rows[0]["hnsw"]["by_ef_search"]]
+    efs = [e["efSearch"] for e in rows[0]["hnsw"]["by_ef_search"]]
     for i, ef in enumerate(efs):
         lat.plot(
             ns,

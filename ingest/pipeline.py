@@ -265,8 +265,10 @@ def _versioned_passages(chain: list[_Version], embedder: Embedder) -> list[Passa
         fresh = chunk_act(version.act, embedder.token_counts, embedder.max_tokens, only=changed)
         for p in fresh:
             p.versions = (version.id,)
-        for unit_id in {p.unit for p in fresh}:
-            current[unit_id] = [p for p in fresh if p.unit == unit_id]
+        by_unit: dict[str, list[Passage]] = {}
+        for p in fresh:
+            by_unit.setdefault(p.unit, []).append(p)
+        current.update(by_unit)
         out.extend(fresh)
     return out
 

@@ -483,18 +483,7 @@ def _merge(pinned: list[Hit], ranked: list[Hit], kinds: list[str] | None) -> lis
 
 
 def amendment_notes(unit: Unit) -> list[AmendmentNote]:
-    return [
-        AmendmentNote(
-            citation=a.citation,
-            target=a.target,
-            action=a.action,
-            in_force=a.in_force,
-            applied=a.applied,
-            text=a.text,
-            reason=a.reason,
-        )
-        for a in unit.amendments
-    ]
+    return [AmendmentNote.model_validate(a, from_attributes=True) for a in unit.amendments]
 
 
 def find_block(unit: Unit, pinpoint: str) -> Block | None:
