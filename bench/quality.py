@@ -6,29 +6,27 @@ scored on that text (`--version original`), and also on the law in force, where 
 amendments moved some answers (Article 10(5) is now Article 4a, for one). The amendments set
 is scored on the law in force. Writes bench/results/quality.json.
 
-    python bench/quality.py
+    python -m bench.quality
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.common import DEV, write
+from kb.baselines import NaivePipeline
+from kb.evaluate import Report, evaluate, load, regkb_system
+from kb.knowledge import KnowledgeBase
 
-from bench.common import DEV, write  # noqa: E402
-from bench.naive import NaivePipeline  # noqa: E402
-from kb.base import KnowledgeBase  # noqa: E402
-from kb.evaluate import Report, evaluate, load, regkb_system  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 FIGURES = ("hit@1", "hit@5", "mrr@10", "all_gold@10", "chars_top5")
 
 
 def compare(kb: KnowledgeBase, path: Path, version: str) -> dict[str, object]:
     items = load(path)
-    ours = evaluate("regkb", items, regkb_system(kb, version))
-    naive = evaluate("naive", items, NaivePipeline(kb, version).system())
+    ours = evaluate("regkb", items, regkb_system(kb), version)
+    naive = evaluate("naive", items, NaivePipeline(kb).system(), version)
     _print(f"{path.name}, version {version}", ours, naive)
     return {"set": path.name, "version": version, "regkb": ours.model_dump(), "naive": naive.model_dump()}
 

@@ -2,7 +2,7 @@
 search time splits (query encoding against the rest), CLI start-up, and the memory of a
 serving process. Writes bench/results/query.json.
 
-    python bench/query.py [--rounds 3]
+    python -m bench.query [--rounds 3]
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from api.process import Server
+from bench.common import peak_rss_mb, percentiles, questions, rss_mb, write
+from kb.config import settings
+from kb.knowledge import KnowledgeBase
 
-from bench.common import peak_rss_mb, percentiles, questions, rss_mb, write  # noqa: E402
-from kb.base import KnowledgeBase  # noqa: E402
-from kb.config import settings  # noqa: E402
-from tests.server import Server  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def timed(fn, items: list[str], rounds: int) -> list[float]:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ real passages do, and the queries are the dev questions embedded by the real mod
 size: build time, memory, p50/p95 latency of one query at a time, and recall@10 against
 exact search. Writes bench/results/scale.json and docs/scale.png.
 
-    python bench/scale.py [--sizes 10000,100000,1000000] [--ef 64,256,1024,2048] [--nprobe 4,16,64]
+    python -m bench.scale [--sizes 10000,100000,1000000] [--ef 64,256,1024,2048] [--nprobe 4,16,64]
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.common import percentiles, questions, write
+from kb.config import settings
+from kb.embed import Embedder
+from kb.index import HNSW_EF_CONSTRUCTION, HNSW_M, IndexFiles, build_faiss
 
-from bench.common import percentiles, questions, write  # noqa: E402
-from kb.config import settings  # noqa: E402
-from kb.embed import Embedder  # noqa: E402
-from kb.index import HNSW_EF_CONSTRUCTION, HNSW_M, IndexFiles, build_faiss  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 K = 10
 NOISE = 0.8  # norm of the noise added to a real passage vector before normalising

@@ -18,9 +18,9 @@ from lxml import etree
 from ingest import formex
 from ingest.errors import ParseError
 from ingest.formex import outer_quotes, text_of
-from kb.model import Unit
+from kb.document import Unit
+from kb.vocabulary import ORDINALS
 
-ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 _ORD = "|".join(ORDINALS)
 _NUM = r"\d+[a-z]*"
 

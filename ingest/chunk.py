@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from kb.citations import pinpoint_of
+from kb.document import Act, Block, Passage, Unit
 from kb.headings import acronyms, heading_path
-from kb.model import Act, Block, Passage, Unit
-from kb.refs import pinpoint_of
 
 TokenCounter = Callable[[list[str]], list[int]]
 

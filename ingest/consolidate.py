@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ingest import formex
 from ingest.amend import Instruction
-from kb.model import Act, Amendment, Block, Unit
+from kb.document import Act, Amendment, Block, Unit
 
 
 class NotMechanical(Exception):

@@ -14,7 +14,7 @@ from lxml import etree
 
 from ingest.errors import ParseError
 from ingest.text import clean, drop_quoted_footnotes
-from kb.model import Act, Block, Heading, Unit
+from kb.document import Act, Block, Heading, Unit
 
 _PARA_MARKER = re.compile(r"^(\d+[a-z]?)\.\s+")
 _RECITAL_NUM = re.compile(r"^\((\d+)\)$")

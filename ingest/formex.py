@@ -1,4 +1,4 @@
-"""Parse an act in Formex 4, the Publications Office's structured XML, into `kb.model`.
+"""Parse an act in Formex 4, the Publications Office's structured XML, into `kb.document`.
 
 Formex says what every piece is: `CONSID` a recital, `ARTICLE` / `PARAG` / `ALINEA` an
 article, its paragraphs and subparagraphs, `LIST` / `ITEM` / `NP` (with `NO.P`) a list of
@@ -17,7 +17,7 @@ from lxml import etree
 
 from ingest.errors import ParseError
 from ingest.text import clean
-from kb.model import Act, Block, Unit
+from kb.document import Act, Block, Unit
 
 _QUOTES = {"2018": "‘", "2019": "’", "201C": "“", "201D": "”"}
 _LEVEL_UP = {"“": "‘", "”": "’"}

@@ -20,7 +20,8 @@ from pypdf.errors import PdfReadError, PyPdfError
 
 from ingest.errors import ParseError
 from ingest.text import clean, drop_quoted_footnotes
-from kb.model import Act, Block, Heading, Unit
+from kb.document import Act, Block, Heading, Unit
+from kb.vocabulary import ROMANS, SMALL_ROMANS, is_roman
 
 _FOOTER = re.compile(
     r"^(EN OJ L,? |OJ L,? \d{1,2}\.\d{1,2}\.\d{4}\s+EN$|Official Journal\s*$|ELI: http|\d+/\d+ ELI: )"
@@ -34,54 +35,8 @@ _PARAGRAPH = re.compile(r"^(\d+[a-z]?)\.\s+(.*)$")
 _POINT = re.compile(r"^\(([a-z]{1,3}|\d{1,3}[a-z]?)\)\s+(.*)$")
 _DASH = re.compile(r"^([—–-])\s+(.*)$")
 _ANNEX_HEADING = re.compile(r"^(?:Section|SECTION|Part|PART) ([A-Z0-9]+)\b")
-_ROMAN = re.compile(r"^(?=[ivxlc]+$)(?:x{0,3})(?:ix|iv|v?i{0,3})$")
 
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
-
-_SMALL_ROMANS = [
-    "i",
-    "ii",
-    "iii",
-    "iv",
-    "v",
-    "vi",
-    "vii",
-    "viii",
-    "ix",
-    "x",
-    "xi",
-    "xii",
-    "xiii",
-    "xiv",
-    "xv",
-    "xvi",
-    "xvii",
-    "xviii",
-    "xix",
-    "xx",
-]
-_ROMANS = [
-    "I",
-    "II",
-    "III",
-    "IV",
-    "V",
-    "VI",
-    "VII",
-    "VIII",
-    "IX",
-    "X",
-    "XI",
-    "XII",
-    "XIII",
-    "XIV",
-    "XV",
-    "XVI",
-    "XVII",
-    "XVIII",
-    "XIX",
-    "XX",
-]
 
 
 @dataclass
@@ -296,7 +251,7 @@ class _Parser:
 
     def _starts_annex(self, text: str) -> bool:
         m = _ANNEX.match(text)
-        return bool(m) and m.group(1) == _ROMANS[self.count["annex"]]
+        return bool(m) and m.group(1) == ROMANS[self.count["annex"]]
 
     def _annex_line(self, lines: list[Line], i: int, nxt: str) -> int:
         line = lines[i]
@@ -408,7 +363,7 @@ class _Parser:
         continues the letters and the next marker is not "(ii)"."""
         if num[0].isdigit():
             return "num"
-        if not _ROMAN.match(num):
+        if not is_roman(num):
             return "alpha"
         last_roman = next((b for k, b in reversed(self.stack) if k == "roman"), None)
         if last_roman is not None and num == _next_roman(last_roman.num or ""):
@@ -445,4 +400,4 @@ class _Parser:
 
 
 def _next_roman(num: str) -> str:
-    return _SMALL_ROMANS[_SMALL_ROMANS.index(num) + 1] if num in _SMALL_ROMANS[:-1] else ""
+    return SMALL_ROMANS[SMALL_ROMANS.index(num) + 1] if num in SMALL_ROMANS[:-1] else ""

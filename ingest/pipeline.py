@@ -23,12 +23,13 @@ from ingest.errors import IngestError, ParseError
 from ingest.sources import ActSource, Rendition, load_manifest, resolve, sha256_of
 from kb import __version__
 from kb.config import Settings
+from kb.document import Act, Passage
 from kb.embed import Embedder
 from kb.errors import KBError
 from kb.index import build_faiss, discard, new_build_dir, publish, read_manifest, write_build
 from kb.manifest import SCHEMA_VERSION, ActInfo, IndexManifest, ModelInfo, SourceFile, VersionInfo
-from kb.model import Act, Passage
 from kb.refs import act_number, find_refs
+from kb.vocabulary import MONTHS
 
 # Bump when chunking or parsing changes what ends up in an index.
 PIPELINE_VERSION = "3"
@@ -413,7 +414,7 @@ def _settings_key(settings: Settings, inputs: list[_Input]) -> str:
 
 # -- acts given on the command line ---------------------------------------------------------
 
-_MONTHS = "january february march april may june july august september october november december".split()  # noqa: SIM905
+_MONTHS = [m.lower() for m in MONTHS]
 _TITLE_DATE = re.compile(rf"\bof (\d{{1,2}}) ({'|'.join(_MONTHS)}) (\d{{4}})", re.IGNORECASE)
 _TITLE_NUMBER = re.compile(r"(REGULATION|DIRECTIVE|DECISION) \((EU|EC)\)(?: No)? (\d{4})/(\d+)", re.I)
 

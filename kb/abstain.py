@@ -1,6 +1,7 @@
 """When the acts do not answer a question, say so instead of quoting something unrelated.
 
-The corpus is legal text. It cannot answer questions about other laws, about what has
+The corpus is legal text. It cannot answer questions about other laws (kb/instruments.py
+recognises them), about what has
 happened since (fines imposed, authorities named, market moves), or about provisions it
 does not contain; and a question that nothing in it resembles is out of scope too.
 Calibrated on ../shared/eval/dev.jsonl (see `kb eval`): the similarity floor sits below the
@@ -12,15 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Other instruments people ask about next to the AI Act and the Data Act. A question that
-# names one of these, and none of the corpus acts, is about that instrument.
-OTHER_INSTRUMENTS = re.compile(
-    r"\b(GDPR|DORA|NIS ?2|CRA|DSA|DMA|DGA|EUCS|eIDAS|ePrivacy|PSD ?[23]|MiCA|CCPA|CPRA|HIPAA|"
-    r"ISO(?:/IEC)?|IEC|NIST|Cyber ?Resilience Act|Digital Services Act|Digital Markets Act|"
-    r"Data Governance Act|Digital Operational Resilience Act|AI Liability Directive|"
-    r"Product Liability Directive|Chips Act|(?:Colorado|California|Texas|Utah|New York|US|UK|Chinese|"
-    r"Korean|Japanese|Brazilian|Canadian) (?:AI|Data|Privacy)? ?(?:Act|law|Law|bill))\b"
-)
+from kb.results import SearchResult
+
 # Questions about facts in the world rather than about what the law says.
 WORLD_FACTS = re.compile(
     r"\b(so far|to date|have already|has already|have been (?:fined|named|designated|appointed)|"
@@ -37,22 +31,22 @@ class Verdict:
     reason: str | None = None
 
 
-def judge(
-    question: str, top_similarity: float, names_corpus_act: bool, has_pinned: bool, missing_refs: list[str]
-) -> Verdict:
-    if missing_refs and not has_pinned:
-        return Verdict(True, " ".join(missing_refs))
+def judge(question: str, result: SearchResult) -> Verdict:
+    """Whether to decline `question`, given what search found for it, and why."""
+    has_pinned = any(h.match in ("reference", "definition") for h in result.hits)
+    if result.missing and not has_pinned:
+        return Verdict(True, " ".join(result.missing))
     if has_pinned:
         return Verdict(False)
-    other = OTHER_INSTRUMENTS.search(question)
-    if other and not names_corpus_act:
-        return Verdict(True, f"The question is about {other.group(0)}, which is not in this knowledge base.")
+    if result.outside and not result.acts_named:
+        names = " and ".join(o.name for o in result.outside)
+        return Verdict(True, f"The question is about {names}, which is not in this knowledge base.")
     if WORLD_FACTS.search(question):
         return Verdict(
             True,
             "The question asks about facts in the world (what has happened, who was named, what it "
             "costs), which the text of the acts cannot tell.",
         )
-    if top_similarity < MIN_SIMILARITY:
+    if result.top_similarity < MIN_SIMILARITY:
         return Verdict(True, "Nothing in the acts comes close to this question.")
     return Verdict(False)

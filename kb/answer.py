@@ -10,6 +10,7 @@ import numpy as np
 
 from kb.embed import Embedder
 from kb.results import Hit, Sentence
+from kb.vocabulary import STOPWORDS, words
 
 MAX_SENTENCES = 5
 MAX_PIECE_CHARS = 700
@@ -71,8 +72,8 @@ def compose(question: str, hits: list[Hit], embedder: Embedder) -> list[Sentence
         return []
     query = embedder.encode([question])[0]
     similarity = embedder.encode_known([p.core for p in pieces]) @ query
-    words = _content_words(question)
-    overlap = np.array([len(words & _content_words(p.core)) / (len(words) or 1) for p in pieces])
+    asked = _content_words(question)
+    overlap = np.array([len(asked & _content_words(p.core)) / (len(asked) or 1) for p in pieces])
     rank_prior = np.array([1.0 / (1 + 0.15 * p.citation) for p in pieces])
     score = (similarity + 0.15 * overlap) * rank_prior
 
@@ -109,17 +110,9 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
-_STOP = frozenset(
-    """the a an of to in and or for on by with is are be that this it as at from can do does we our
-    you your i my us what which who when how must may shall should any under their there has have
-    will would could not no if into than then these those such its""".split()  # noqa: SIM905
-)
-
-
 def _content_words(text: str) -> set[str]:
     # A crude stem is enough here: "emotion" and "emotions" are the same word to a reader.
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return {re.sub(r"(?:ies|es|s)$", "", w) for w in words if w not in _STOP and len(w) > 2}
+    return {re.sub(r"(?:ies|es|s)$", "", w) for w in words(text) if w not in STOPWORDS and len(w) > 2}
 
 
 def render(sentences: list[Sentence]) -> str:

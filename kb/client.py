@@ -16,6 +16,10 @@ class ServerUnavailable(KBError):
 
 
 class RemoteKB:
+    """The calls of KnowledgeBase against a server at `url` ("http://127.0.0.1:8000"), with an
+    optional API key; timeout in seconds. Raises ServerUnavailable, or the error the server
+    reported (BadQuery, UnknownDocument, UnknownUnit, IndexMissing)."""
+
     def __init__(self, url: str, key: str | None = None, timeout: float = 60.0) -> None:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self.url = url.rstrip("/")
@@ -42,40 +46,25 @@ class RemoteKB:
         return self._call("GET", "/v1/documents")
 
     def provision(self, reference: str, version: str | None = None) -> Provision:
-        import re
-
+        """As KnowledgeBase.provision, read the same way; the server checks which act has it."""
         # Reading a reference needs the acts' names, which only `show` needs: imported here.
         from kb.manifest import ActInfo
-        from kb.refs import act_names, find_query_refs
+        from kb.query_refs import pick_act, read_reference
 
-        m = re.fullmatch(r"\s*([a-z0-9-]+)\s+((?:art|rct|anx)_\w+)\s*", reference)
-        if m:
-            params = {"version": version} if version else None
-            return Provision.model_validate(
-                self._call("GET", f"/v1/documents/{m.group(1)}/units/{m.group(2)}", params=params)
-            )
         acts = [ActInfo.model_validate(d) for d in self.documents()["documents"]]
-        refs = find_query_refs(reference, act_names(acts))
-        if not refs:
-            raise BadQuery(
-                f"{reference!r} names no provision; try “AI Act Art. 5(1)(f)” or “data-act art_25”."
-            )
-        ref = refs[0]
-        docs = [ref.doc] if ref.doc else [a.id for a in acts]
-        found = []
-        for doc in docs:
+        request = read_reference(reference, acts)
+        found: dict[str, Any] = {}
+        for doc in request.docs:
+            params = {"pinpoint": request.pinpoint} if request.pinpoint else {}
+            if version:
+                params["version"] = version
             try:
-                params = {"pinpoint": ref.pinpoint} if ref.pinpoint else {}
-                if version:
-                    params["version"] = version
-                found.append(self._call("GET", f"/v1/documents/{doc}/units/{ref.unit}", params=params))
+                found[doc] = self._call("GET", f"/v1/documents/{doc}/units/{request.unit}", params=params)
             except UnknownUnit:
+                if len(request.docs) == 1:
+                    raise  # the server's own message says what the act has
                 continue
-        if not found:
-            raise UnknownUnit(f"{ref.text} does not exist in {' or '.join(docs)}.")
-        if len(found) > 1:
-            raise BadQuery(f"{ref.text} exists in more than one act; name the act, e.g. “{ref.text} AI Act”.")
-        return Provision.model_validate(found[0])
+        return Provision.model_validate(found[pick_act(request, list(found), acts)])
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None, params: Any = None) -> Any:
         payload = {k: v for k, v in (body or {}).items() if v is not None} if body is not None else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.model import Block, Unit
+from kb.document import Block, Unit
 
 # "‘AI system’ means", "‘exportable data’, for the purpose of …, means", "‘small mid-cap
 # enterprise’ or ‘SMC’ means"; the Data Act prints one definition without its opening quote,

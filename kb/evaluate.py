@@ -8,8 +8,12 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from kb.knowledge import KnowledgeBase
 
 KS = (1, 3, 5, 10)
 
@@ -26,6 +30,7 @@ class Item(BaseModel):
     kind: str
     gold: list[Gold]
     answer_hint: str = ""
+    amended: bool = False  # the gold is in the text as amended (field.jsonl): scored on the law in force
 
 
 @dataclass
@@ -38,7 +43,8 @@ class Outcome:
     chars_top5: int
 
 
-System = Callable[[str], Outcome]
+# A system answers a question from one version of the acts ("original", "current", a date).
+System = Callable[[str, str | None], Outcome]
 
 
 @dataclass
@@ -65,6 +71,7 @@ class Scores:
 
 class Report(BaseModel):
     system: str
+    questions: str = Field("", description="The question set: a file name, or 'pooled'")
     overall: dict[str, float | int]
     by_kind: dict[str, dict[str, float | int]]
     abstention: dict[str, float | int]
@@ -81,11 +88,15 @@ def load(path: Path) -> list[Item]:
     return items
 
 
-def evaluate(name: str, items: Iterable[Item], system: System) -> Report:
+def evaluate(
+    name: str, items: Iterable[Item], system: System, version: str | None = None, questions: str = ""
+) -> Report:
+    """Score `system` on `items`, each answered from `version`, or from the law in force
+    ("current") where the item says its gold is amended text."""
     overall, by_kind = Scores(), {}
     tp = fp = fn = abstain_items = 0
     for item in items:
-        outcome = system(item.question)
+        outcome = system(item.question, "current" if item.amended else version)
         if item.kind == "abstain":
             abstain_items += 1
             tp += outcome.declined
@@ -115,18 +126,17 @@ def evaluate(name: str, items: Iterable[Item], system: System) -> Report:
     }
     return Report(
         system=name,
+        questions=questions,
         overall=overall.as_dict(),
         by_kind={k: v.as_dict() for k, v in sorted(by_kind.items())},
         abstention=abstention,
     )
 
 
-def regkb_system(kb: object, version: str | None = None) -> System:
-    from kb.base import KnowledgeBase
+def regkb_system(kb: KnowledgeBase) -> System:
+    """regkb's search as a System: the top 10 units, and whether `ask` would decline."""
 
-    assert isinstance(kb, KnowledgeBase)
-
-    def run(question: str) -> Outcome:
+    def run(question: str, version: str | None) -> Outcome:
         r = kb.retrieve(question, k=10, version=version)
         return Outcome(
             units=[(h.doc, h.unit) for h in r.result.hits],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from kb.model import Unit
+from kb.document import Unit
 
 
 def acronyms(texts: Iterable[str]) -> set[str]:

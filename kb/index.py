@@ -21,9 +21,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from kb.document import Act, Passage, Unit, to_dict, unit_from_dict
 from kb.errors import IndexIncompatible, IndexMissing
 from kb.manifest import SCHEMA_VERSION, IndexManifest
-from kb.model import Act, Passage, Unit, to_dict, unit_from_dict
 
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -75,7 +75,8 @@ def hnsw_ef_search(n: int) -> int:
 
 
 def build_faiss(vectors: np.ndarray, index_type: str) -> tuple[faiss.Index, str]:
-    """A flat (exact) index for small corpora; HNSW once exact search gets slow."""
+    """A FAISS index of `vectors` (float32 (n, d), L2-normalised): exact (flat) below
+    AUTO_FLAT_LIMIT passages, IVF-Flat above, HNSW when asked for. Returns it and the type chosen."""
     dim = vectors.shape[1]
     chosen = choose_index_type(len(vectors), index_type)
     if chosen == "flat":

@@ -147,20 +147,24 @@ def print_document_list(acts: list[dict], built_at: str, model: str) -> None:
 def print_reports(reports: list[Report]) -> None:
     metrics = ["hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "all_gold@10", "false_decline", "chars_top5"]
     table = Table(title="Answerable items")
+    table.add_column("questions")
     table.add_column("system")
     table.add_column("kind")
     for m in metrics:
         table.add_column(m, justify="right")
     for r in reports:
         for kind, scores in [("all", r.overall), *r.by_kind.items()]:
-            table.add_row(r.system, f"{kind} ({scores['n']})", *(str(scores.get(m, "")) for m in metrics))
+            table.add_row(
+                r.questions, r.system, f"{kind} ({scores['n']})", *(str(scores.get(m, "")) for m in metrics)
+            )
     console.print(table)
     abst = Table(title="Abstain items")
-    for col in ("system", "declined", "decline rate", "false declines", "precision", "recall"):
+    for col in ("questions", "system", "declined", "decline rate", "false declines", "precision", "recall"):
         abst.add_column(col, justify="right")
     for r in reports:
         a = r.abstention
         abst.add_row(
+            r.questions,
             r.system,
             f"{a['declined']}/{a['abstain_items']}",
             str(a["decline_rate"]),

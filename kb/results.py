@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from kb.vocabulary import MAX_QUERY_CHARS, UnitKind
+
 
 class RefLink(BaseModel):
     """A provision that a hit's text refers to."""
@@ -34,7 +36,7 @@ class AmendmentNote(BaseModel):
 class Hit(BaseModel):
     doc: str = Field(description="Act id", examples=["ai-act"])
     unit: str = Field(description="Unit id in EUR-Lex style", examples=["art_5"])
-    unit_kind: Literal["recital", "article", "annex"]
+    unit_kind: UnitKind
     pinpoint: str = Field(description="Where in the unit", examples=["5(1)(f)"])
     label: str = Field(description="Citation as lawyers write it", examples=["AI Act, Article 5(1)(f)"])
     title: str = Field(description="Title of the article or annex; empty for recitals")
@@ -44,7 +46,11 @@ class Hit(BaseModel):
     text: str = Field(description="The verbatim source text")
     context: str = Field("", description="Lead-in of the list the text belongs to")
     score: float
-    match: Literal["reference", "definition", "search"] = "search"
+    match: Literal["reference", "definition", "search", "citing"] = Field(
+        "search",
+        description="reference: the query names it; definition: it defines a term the query asks about; "
+        "citing: it cites an instrument the query asks about that the knowledge base does not hold",
+    )
     low_confidence: bool = False
     refs: list[RefLink] = Field(default_factory=list)
     version: str = Field(description="The version of the act the text is from")
@@ -57,18 +63,35 @@ class Hit(BaseModel):
     end: int
 
 
+class Outside(BaseModel):
+    """An instrument a question names that is not in the knowledge base."""
+
+    name: str = Field(examples=["Regulation (EU) 2022/1925 (Digital Markets Act)", "GDPR"])
+    url: str | None = Field(None, description="Its page on EUR-Lex, for an EU act")
+
+
 class SearchResult(BaseModel):
     hits: list[Hit]
     notices: list[str] = Field(
         default_factory=list, description="E.g. a provision the query names that does not exist"
     )
     top_similarity: float = Field(0.0, description="Cosine similarity of the query and its closest passage")
+    acts_named: list[str] = Field(
+        default_factory=list, description="Acts of the knowledge base the query names"
+    )
+    language: str = Field("en", description="ISO 639-1 code of the question's language, where it is clear")
+    missing: list[str] = Field(
+        default_factory=list, description="Provisions the query names that do not exist, as the notices say"
+    )
+    outside: list[Outside] = Field(
+        default_factory=list, description="Instruments the query names that the knowledge base does not hold"
+    )
 
 
 class Turn(BaseModel):
     """An earlier turn of a conversation, for follow-up questions."""
 
-    question: str = Field(max_length=2000)
+    question: str = Field(max_length=MAX_QUERY_CHARS)
     answer: str | None = Field(None, max_length=20000)
 
 
@@ -99,6 +122,7 @@ class Answer(BaseModel):
     reason: str | None = None
     versions: list[ActVersion]
     notices: list[str] = Field(default_factory=list)
+    language: str = Field("en", description="ISO 639-1 code of the question's language, where it is clear")
     resolved_question: str | None = Field(
         None, description="The question as understood with the conversation"
     )
@@ -118,7 +142,7 @@ class Provision(BaseModel):
 
     doc: str
     unit: str
-    unit_kind: Literal["recital", "article", "annex"]
+    unit_kind: UnitKind
     label: str
     title: str
     heading: str

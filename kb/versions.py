@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from kb.document import Unit
 from kb.errors import BadQuery
 from kb.manifest import ActInfo, VersionInfo
-from kb.model import Unit
+from kb.vocabulary import MONTHS
 
 CURRENT = "current"
 ORIGINAL = "original"
-_MONTHS = "January February March April May June July August September October November December".split()  # noqa: SIM905
 
 
 def choose(acts: list[ActInfo], spec: str | None, today: date | None = None) -> dict[str, VersionInfo]:
@@ -55,7 +55,7 @@ def long_date(iso: str) -> str:
         d = date.fromisoformat(iso)
     except ValueError:
         return iso
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
 def describe(act: ActInfo, version: VersionInfo) -> str:

@@ -10,40 +10,41 @@ import pytest
 
 from ingest import eurlex_html, oj_pdf
 from kb.config import Settings
-from kb.model import Act
+from kb.document import Act
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestReport
+    from kb.knowledge import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 MIRROR = Path(os.environ.get("KB_CORPUS_MIRROR") or ROOT.parent / "shared" / "corpus")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    if not (MIRROR / "ai_act_2024_1689_en.html").is_file():
-        raise pytest.UsageError(
-            f"The official acts are not in {MIRROR}. Set KB_CORPUS_MIRROR to the folder that holds them."
-        )
-
-
 @pytest.fixture(scope="session")
 def mirror() -> Path:
+    """The folder of the official acts; every test on the real corpus starts here."""
+    if not (MIRROR / "ai_act_2024_1689_en.html").is_file():
+        pytest.fail(
+            f"The official acts are not in {MIRROR}. Set KB_CORPUS_MIRROR to the folder that holds "
+            "them, or run only the fast tests: make test-fast",
+            pytrace=False,
+        )
     return MIRROR
 
 
 @pytest.fixture(scope="session")
-def ai_act_xhtml() -> Act:
-    return eurlex_html.parse_file(MIRROR / "ai_act_2024_1689_en.html", "ai-act", "AI Act")
+def ai_act_xhtml(mirror: Path) -> Act:
+    return eurlex_html.parse_file(mirror / "ai_act_2024_1689_en.html", "ai-act", "AI Act")
 
 
 @pytest.fixture(scope="session")
-def ai_act_pdf() -> Act:
-    return oj_pdf.parse_file(MIRROR / "ai_act_2024_1689_en.pdf", "ai-act", "AI Act")
+def ai_act_pdf(mirror: Path) -> Act:
+    return oj_pdf.parse_file(mirror / "ai_act_2024_1689_en.pdf", "ai-act", "AI Act")
 
 
 @pytest.fixture(scope="session")
-def data_act() -> Act:
-    return eurlex_html.parse_file(MIRROR / "data_act_2023_2854_en.html", "data-act", "Data Act")
+def data_act(mirror: Path) -> Act:
+    return eurlex_html.parse_file(mirror / "data_act_2023_2854_en.html", "data-act", "Data Act")
 
 
 def make_settings(index_dir: Path, **overrides: object) -> Settings:
@@ -59,7 +60,7 @@ def make_settings(index_dir: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def session_ingest(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, IngestReport]:
+def session_ingest(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, IngestReport]:
     """The session's index, built from the real acts with the real model, and its ingest report."""
     from ingest.pipeline import run
 
@@ -82,3 +83,11 @@ def ingest_report(session_ingest: tuple[Settings, IngestReport]) -> IngestReport
 @pytest.fixture(scope="session")
 def index_dir(index_settings: Settings) -> Path:
     return index_settings.index_dir
+
+
+@pytest.fixture(scope="session")
+def knowledge(index_settings: Settings) -> KnowledgeBase:
+    """The session's index loaded once, with the real model."""
+    from kb.knowledge import KnowledgeBase
+
+    return KnowledgeBase.open(index_settings.index_dir, config=index_settings)

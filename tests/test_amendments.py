@@ -12,9 +12,9 @@ from ingest import formex
 from ingest.amend import Instruction, Target, read_instructions
 from ingest.consolidate import AmendingAct, Consolidation, consolidate
 from ingest.pipeline import IngestReport
-from kb.base import KnowledgeBase
+from kb.document import Act, Unit
 from kb.errors import BadQuery, UnknownUnit
-from kb.model import Act, Unit
+from kb.knowledge import KnowledgeBase
 
 AMENDING = "ai-act-amendment-2026-1744"
 
@@ -228,11 +228,6 @@ def test_an_instruction_that_does_not_fit_is_flagged_not_guessed(
 
 
 # -- ingest, search and answers over both versions ------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def knowledge(index_settings):  # type: ignore[no-untyped-def]
-    return KnowledgeBase.open(index_settings.index_dir, config=index_settings)
 
 
 def test_the_ingest_reports_how_the_instructions_fared(ingest_report: IngestReport) -> None:

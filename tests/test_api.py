@@ -1,4 +1,5 @@
-"""The HTTP API, as a real uvicorn process on loopback, spoken to with httpx."""
+"""The HTTP API: a real uvicorn process on loopback, spoken to with httpx, and the same app
+in-process through ASGI (FastAPI's TestClient) for the settings that need an app of their own."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
+from api.process import Server
 from kb.config import Settings
 from kb.index import MANIFEST, new_build_dir, publish
 from tests.helpers import settings_env
-from tests.server import Server
 
 PROBLEM = "application/problem+json"
 
@@ -235,48 +238,50 @@ def test_a_new_index_is_picked_up_without_failing_a_request(
 
 
 @pytest.fixture(scope="module")
-def guarded(index_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    env = {**settings_env(index_settings), "KB_API_KEYS": "k-one,k-two", "KB_RATE_LIMIT": "20"}
-    srv = Server(env, tmp_path_factory.mktemp("api-keys") / "server.log")
-    srv.wait_ready()
-    yield srv
-    srv.stop()
+def guarded(index_settings: Settings) -> Iterator[TestClient]:
+    """The app in-process (through ASGI), with keys and a rate limit."""
+    config = index_settings.model_copy(update={"api_keys": "k-one,k-two", "rate_limit": 20})
+    with TestClient(create_app(config)) as c:
+        wait_ready(c)
+        yield c
 
 
-def test_keys_guard_v1_but_not_health(guarded: Server) -> None:
-    with httpx.Client(base_url=guarded.url, timeout=60) as c:
-        assert c.get("/healthz").status_code == 200 and c.get("/readyz").status_code == 200
-        denied = c.get("/v1/documents")
-        assert denied.status_code == 401 and denied.headers["content-type"] == PROBLEM
-        assert c.get("/v1/documents", headers={"Authorization": "Bearer wrong"}).status_code == 401
-        assert c.get("/v1/documents", headers={"Authorization": "Bearer k-two"}).status_code == 200
+def wait_ready(c: TestClient, timeout: float = 120) -> None:
+    for _ in range(int(timeout / 0.2)):
+        if c.get("/readyz").status_code == 200:
+            return
+        threading.Event().wait(0.2)
+    raise TimeoutError(c.get("/readyz").text)
 
 
-def test_the_rate_limit_answers_429_with_retry_after(guarded: Server) -> None:
-    with httpx.Client(base_url=guarded.url, timeout=60, headers={"Authorization": "Bearer k-one"}) as c:
-        statuses = [c.get("/v1/documents").status_code for _ in range(30)]
+def test_keys_guard_v1_but_not_health(guarded: TestClient) -> None:
+    assert guarded.get("/healthz").status_code == 200 and guarded.get("/readyz").status_code == 200
+    denied = guarded.get("/v1/documents")
+    assert denied.status_code == 401 and denied.headers["content-type"] == PROBLEM
+    assert guarded.get("/v1/documents", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert guarded.get("/v1/documents", headers={"Authorization": "Bearer k-two"}).status_code == 200
+
+
+def test_the_rate_limit_answers_429_with_retry_after(guarded: TestClient) -> None:
+    key = {"Authorization": "Bearer k-one"}
+    statuses = [guarded.get("/v1/documents", headers=key).status_code for _ in range(30)]
     assert statuses[0] == 200 and 429 in statuses
-    with httpx.Client(base_url=guarded.url, timeout=60, headers={"Authorization": "Bearer k-one"}) as c:
-        r = c.get("/v1/documents")
+    r = guarded.get("/v1/documents", headers=key)
     assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
 
 
-def test_without_an_index_the_api_says_so(tmp_path: Path) -> None:
-    srv = Server({"KB_INDEX_DIR": str(tmp_path / "none"), "KB_RELOAD_INTERVAL": "0"}, tmp_path / "server.log")
-    try:
-        srv.wait_up()
-        with httpx.Client(base_url=srv.url, timeout=30) as c:
-            for _ in range(50):
-                if "No index" in c.get("/readyz").text:
-                    break
-                threading.Event().wait(0.2)
-            ready = c.get("/readyz")
-            assert ready.status_code == 503 and "kb ingest" in ready.json()["detail"]
-            r = c.post("/v1/search", json={"query": "fines"})
-            assert r.status_code == 503 and r.headers["content-type"] == PROBLEM
-            assert c.get("/healthz").status_code == 200
-    finally:
-        srv.stop()
+def test_without_an_index_the_api_says_so(tmp_path: Path, index_settings: Settings) -> None:
+    config = index_settings.model_copy(update={"index_dir": tmp_path / "none", "reload_interval": 0})
+    with TestClient(create_app(config)) as c:
+        for _ in range(50):
+            if "No index" in c.get("/readyz").text:
+                break
+            threading.Event().wait(0.2)
+        ready = c.get("/readyz")
+        assert ready.status_code == 503 and "kb ingest" in ready.json()["detail"]
+        r = c.post("/v1/search", json={"query": "fines"})
+        assert r.status_code == 503 and r.headers["content-type"] == PROBLEM
+        assert c.get("/healthz").status_code == 200
 
 
 def test_schemathesis_finds_no_server_errors_or_schema_violations(server: Server, tmp_path: Path) -> None:

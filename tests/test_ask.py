@@ -6,13 +6,8 @@ import re
 
 import pytest
 
-from kb.base import KnowledgeBase
+from kb.knowledge import KnowledgeBase
 from kb.results import Turn
-
-
-@pytest.fixture(scope="module")
-def knowledge(index_settings):  # type: ignore[no-untyped-def]
-    return KnowledgeBase.open(index_settings.index_dir, config=index_settings)
 
 
 def test_an_answer_quotes_the_rule_with_its_lead_in_and_cites_it(knowledge: KnowledgeBase) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from api.process import Server
 from kb.config import Settings
 from tests.helpers import kb, settings_env
-from tests.server import Server
 
 QUESTION = "How much notice must a cloud provider give before switching?"
 
@@ -32,7 +32,7 @@ def server(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 def test_help_does_not_load_torch() -> None:
     code = (
-        "import sys; from kb.cli import app\n"
+        "import sys; from api.cli import app\n"
         "try:\n app(['--help'])\nexcept SystemExit: pass\n"
         "print('torch' in sys.modules)"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from kb.model import Act
+from kb.document import Act
 
 
 def _norm(text: str) -> str:

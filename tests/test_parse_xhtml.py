@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.model import Act
+from kb.document import Act
 
 
 def _points(act: Act, unit: str) -> list[str]:

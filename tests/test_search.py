@@ -8,15 +8,10 @@ from pathlib import Path
 import faiss
 import pytest
 
-from kb.base import KnowledgeBase
 from kb.config import Settings
 from kb.errors import BadQuery, UnknownDocument
 from kb.index import MANIFEST, VECTORS, IndexFiles, build_faiss
-
-
-@pytest.fixture(scope="session")
-def knowledge(index_settings: Settings) -> KnowledgeBase:
-    return KnowledgeBase.open(index_settings.index_dir, config=index_settings)
+from kb.knowledge import KnowledgeBase
 
 
 def _first(knowledge: KnowledgeBase, query: str, **kw: object):  # type: ignore[no-untyped-def]

@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from api.process import Server
 from kb.config import Settings
 from tests.helpers import settings_env
-from tests.server import Server
 from tests.slack_standin import SlackStandIn
 
 SECRET = "test-signing-secret"

@@ -8,6 +8,8 @@ from urllib.parse import quote
 
 from kb.results import Answer, Hit
 
+# Slack caps a button's value at 2,000 characters (Block Kit reference, "button element").
+BUTTON_VALUE_CHARS = 2000
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_CONTEXT_ELEMENTS = 10
@@ -48,6 +50,8 @@ def answer_blocks(answer: Answer, web_url: str | None = None, share: bool = Fals
     else:
         blocks.extend(_answer_sections(answer, web_url))
         blocks.append(_context("*Sources*"))
+    for notice in answer.notices:
+        blocks.append(_context(f":warning: {escape(notice)}"[:2900]))
     for n, hit in enumerate(answer.citations[:MAX_SOURCES], start=1):
         blocks.append(_context(_source_line(n, hit)))
     if answer.versions:
@@ -61,7 +65,7 @@ def answer_blocks(answer: Answer, web_url: str | None = None, share: bool = Fals
                         "type": "button",
                         "action_id": "share_answer",
                         "text": {"type": "plain_text", "text": "Share in channel"},
-                        "value": answer.question[:2000],
+                        "value": answer.question[:BUTTON_VALUE_CHARS],
                     }
                 ],
             }

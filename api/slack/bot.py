@@ -23,6 +23,7 @@ from api.slack.blocks import answer_blocks, error_blocks, plain_text
 from kb.config import Settings
 from kb.errors import KBError
 from kb.results import Turn
+from kb.vocabulary import MAX_QUERY_CHARS
 
 log = logging.getLogger("regkb.slack")
 
@@ -170,5 +171,5 @@ def _thread_history(client: WebClient, channel: str, event: dict, bot_user: str 
             continue
         text = _MENTION.sub("", message.get("text") or "").strip()
         if text:
-            turns.append(Turn(question=text[:2000]))
+            turns.append(Turn(question=text[:MAX_QUERY_CHARS]))
     return turns[-HISTORY_TURNS:]

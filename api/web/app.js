@@ -170,6 +170,8 @@ function finishTurn(view, turn) {
   } else {
     for (const s of a.sentences) box.append(el("span", { class: "sentence", text: s.text }), marker(s.citation, turn), " ");
   }
+  // What the answer rests on, said plainly: another language, a long question, another law.
+  for (const notice of a.notices || []) box.append(el("span", { class: "meta notice", text: notice }));
   const versions = a.versions.map((v) => `${v.short_name}: ${v.version}`).join("; ");
   if (versions) box.append(el("span", { class: "meta", text: `Cites ${versions}` }));
 }

@@ -1,10 +1,12 @@
-"""The `kb` command line. Heavy modules (torch, faiss, the API) are imported inside commands,
-so that `kb --help` answers at once."""
+"""The `kb` command line, on top of everything: the core (`kb`), ingest, the HTTP API and the
+Slack bot. Heavy modules (torch, faiss, the API) are imported inside commands, so that
+`kb --help` answers at once."""
 
 from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -18,11 +20,12 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-EXIT_ABSTAINED = 1
-EXIT_USAGE = 2
-EXIT_NO_INDEX = 3
-EXIT_FAILED = 1
-EXIT_SERVER = 4
+# Exit codes, one meaning each (the README lists them).
+EXIT_ABSTAINED = 1  # `kb ask`: the acts do not answer the question
+EXIT_USAGE = 2  # bad input: the message says what to change
+EXIT_NO_INDEX = 3  # no index, or one this version cannot read: run `kb ingest`
+EXIT_SERVER = 4  # --api: the server cannot be reached or refused the request
+EXIT_FAILED = 5  # ingest failed (the previous index is kept), or an unexpected error
 
 ApiOption = Annotated[
     str | None,
@@ -79,7 +82,7 @@ def ingest(
     err = Console(stderr=True)
     tty = sys.stderr.isatty() and not as_json
     try:
-        with err.status("Starting…", spinner="dots") if tty else _nullcontext() as status:
+        with err.status("Starting…", spinner="dots") if tty else nullcontext() as status:
 
             def progress(msg: str) -> None:
                 if status is not None:
@@ -127,8 +130,8 @@ def _open_kb(api: str | None = None):  # type: ignore[no-untyped-def]
         from kb.client import RemoteKB
 
         return RemoteKB(api, key=os.environ.get("KB_API_KEY"))
-    from kb.base import KnowledgeBase
     from kb.errors import IndexIncompatible, IndexMissing
+    from kb.knowledge import KnowledgeBase
 
     try:
         return KnowledgeBase.open()
@@ -287,31 +290,50 @@ def documents(
 
 @app.command(name="eval")
 def eval_(
-    file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="Questions in the dev.jsonl format.")
+    files: Annotated[
+        list[Path], typer.Argument(exists=True, dir_okay=False, help="Question sets in the dev.jsonl format.")
     ],
-    naive: Annotated[
-        bool, typer.Option("--naive/--no-naive", help="Also score the naive pipeline, in the same run.")
+    baselines: Annotated[
+        bool,
+        typer.Option(
+            "--baselines/--no-baselines",
+            help="Also score the naive pipeline and the plain structured hybrid, in the same run.",
+        ),
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="The reports as JSON.")] = False,
-    version: VersionOption = None,
+    version: Annotated[
+        str,
+        typer.Option(
+            "--version",
+            help="The text the sets' gold comes from (default original, as in ../shared/eval); "
+            "items marked amended are scored on the law in force.",
+        ),
+    ] = "original",
 ) -> None:
-    """Retrieval and abstention metrics on a question set, beside the naive pipeline.
+    """Retrieval and abstention metrics on question sets, each and pooled, per kind, beside two baselines.
 
-    Example: kb eval ../shared/eval/dev.jsonl
+    Example: kb eval ../shared/eval/dev.jsonl ../shared/eval/field.jsonl
     """
     from kb.evaluate import evaluate, load, regkb_system, to_json
 
     kb = _open_kb()
     try:
-        items = load(file)
+        sets = {f.name: load(f) for f in files}
     except ValueError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
-    reports = [evaluate("regkb", items, regkb_system(kb, version))]
-    if naive:
-        from bench.naive import NaivePipeline
+    systems = {"regkb": regkb_system(kb)}
+    if baselines:
+        from kb.baselines import NaivePipeline, StructuredHybrid
 
-        reports.append(evaluate("naive", items, NaivePipeline(kb, version).system()))
+        systems["structured hybrid"] = StructuredHybrid(kb).system()
+        systems["naive"] = NaivePipeline(kb).system()
+    if len(sets) > 1:
+        sets["pooled"] = [item for items in list(sets.values()) for item in items]
+    reports = [
+        evaluate(name, items, system, version, questions=set_name)
+        for set_name, items in sets.items()
+        for name, system in systems.items()
+    ]
     if as_json:
         typer.echo(to_json(reports))
         return
@@ -380,14 +402,6 @@ def slack(
     if not holder.reload():
         raise _fail(holder.error or "No index.", EXIT_NO_INDEX)
     SocketModeHandler(build(holder, config), config.slack_app_token).start()
-
-
-class _nullcontext:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def main() -> None:

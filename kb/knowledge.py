@@ -12,19 +12,20 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from kb import abstain, versions
+from kb import abstain, questions, versions
 from kb.answer import compose, render
 from kb.config import Settings, settings
+from kb.document import Block, Unit
 from kb.embed import Embedder
 from kb.errors import BadQuery, UnknownDocument, UnknownUnit
 from kb.index import IndexFiles
 from kb.manifest import ActInfo, IndexManifest, VersionInfo
-from kb.model import Block, Unit
-from kb.refs import citation_label, eurlex_url, find_query_refs, named_acts, paragraph_style
-from kb.results import ActVersion, Answer, BlockOut, Hit, Provision, RefLink, SearchResult, Turn
-from kb.search import Searcher, amendment_notes, find_block
-
-MAX_QUERY_CHARS = 2000
+from kb.query_refs import pick_act, read_reference
+from kb.results import ActVersion, Answer, BlockOut, Hit, Provision, SearchResult, Turn
+from kb.search import Rules, Searcher
+from kb.search.blocks import find_block
+from kb.search.pinned import extent
+from kb.vocabulary import MAX_QUERY_CHARS, UNIT_KINDS
 
 
 @dataclass
@@ -37,9 +38,6 @@ class Retrieval:
     view: View
 
 
-KINDS = ("article", "recital", "annex")
-
-
 @dataclass
 class View:
     """The corpus as it reads in one version of each act: its units and a search over them."""
@@ -50,17 +48,30 @@ class View:
 
 
 class KnowledgeBase:
-    def __init__(self, files: IndexFiles, embedder: Embedder, version: str = versions.CURRENT) -> None:
+    """The acts in one index, searchable and answerable in any of their versions.
+
+    Open it with `KnowledgeBase.open()` (raises IndexMissing or IndexIncompatible); `version` is
+    the default text answered from: current, original or a date YYYY-MM-DD."""
+
+    def __init__(
+        self,
+        files: IndexFiles,
+        embedder: Embedder,
+        version: str = versions.CURRENT,
+        rules: Rules | None = None,
+    ) -> None:
         # numpy's BLAS threads keep spinning after each product and starve torch's on a small
         # machine: one BLAS thread halves search time on two cores (bench/query.py).
         threadpool_limits(1, user_api="blas")
         self.files = files
         self.embedder = embedder
         self.default_version = version
+        self.rules = rules or Rules()
         self._views: dict[tuple[tuple[str, str], ...], View] = {}
         self._titles: dict[str, np.ndarray] = {}  # title vectors, shared by the views
         self._lock = threading.Lock()
         self.view()  # the default one is built now, not on the first query
+        questions.warm_up()
 
     @classmethod
     def open(cls, index_dir: Path | None = None, config: Settings | None = None) -> KnowledgeBase:
@@ -82,17 +93,9 @@ class KnowledgeBase:
                     for doc, v in chosen.items()
                     for unit_id, unit in self.files.units(doc, v.id).items()
                 }
-                searcher = Searcher(self.files, self.embedder, units, chosen, self._titles)
+                searcher = Searcher(self.files, self.embedder, units, chosen, self._titles, self.rules)
                 found = self._views[key] = View(chosen, units, searcher)
         return found
-
-    @property
-    def units(self) -> dict[tuple[str, str], Unit]:
-        return self.view().units
-
-    @property
-    def searcher(self) -> Searcher:
-        return self.view().searcher
 
     @property
     def manifest(self) -> IndexManifest:
@@ -110,10 +113,44 @@ class KnowledgeBase:
         kinds: list[str] | None = None,
         version: str | None = None,
     ) -> SearchResult:
+        """The k best provisions for `query`, limited to the acts `docs` and unit kinds `kinds`,
+        in `version`. Raises BadQuery, UnknownDocument."""
         self._check(query, docs, kinds)
         view = self.view(version)
         self._check_in_view(docs, view)
-        return view.searcher.search(query.strip(), k=k, docs=docs, kinds=kinds)
+        return self._search(view, query.strip(), k, docs, kinds)
+
+    def _search(
+        self, view: View, query: str, k: int, docs: list[str] | None, kinds: list[str] | None = None
+    ) -> SearchResult:
+        """Search as the question reads: a long one by its question sentences, one in another
+        language with a notice and every hit low confidence."""
+        notices = []
+        long = questions.focus(query, self._tokens, self.embedder.max_tokens)
+        if long is not None:
+            notices.append(long.notice)
+        result = view.searcher.search(
+            long.query if long else query,
+            k=k,
+            docs=docs,
+            kinds=kinds,
+            keywords=long.keywords if long else None,
+        )
+        language = questions.language_of(query)
+        if language is not None:
+            notices.append(
+                f"The question seems to be in {language.name}. The knowledge base holds the English text "
+                "of the acts and searches it in English, so these results are low confidence: ask in "
+                "English, or configure a multilingual embedder (KB_EMBED_MODEL, see the README)."
+            )
+            for hit in result.hits:
+                hit.low_confidence = True
+        result.language = language.code if language else "en"
+        result.notices = notices + result.notices
+        return result
+
+    def _tokens(self, text: str) -> int:
+        return self.embedder.token_counts([text])[0]
 
     def ask(
         self,
@@ -142,16 +179,13 @@ class KnowledgeBase:
         self._check_in_view(docs, view)
         question = question.strip()
         resolved = resolve_follow_up(question, history or [])
-        result = view.searcher.search(resolved, k=k, docs=docs)
+        result = self._search(view, resolved, k, docs)
         if resolved != question:
             # The earlier question says what "that" is; the follow-up says what is asked now.
-            own = view.searcher.search(question, k=k, docs=docs)
+            own = self._search(view, question, k, docs)
             result.hits = _interleave(result.hits, own.hits)[:k]
-        about = abstain.OTHER_INSTRUMENTS.sub(" ", resolved)
-        pinned = any(h.match != "search" for h in result.hits)
-        names_act = bool(named_acts(about, view.searcher.act_names))
-        verdict = abstain.judge(resolved, result.top_similarity, names_act, pinned, result.notices)
-        if verdict.abstain:
+        verdict = abstain.judge(resolved, result)
+        if verdict.abstain or result.language != "en":
             for hit in result.hits:
                 hit.low_confidence = True
         return Retrieval(question, resolved, result, verdict, started, view)
@@ -176,6 +210,7 @@ class KnowledgeBase:
             reason=r.verdict.reason,
             versions=self.versions(hits, r.view),
             notices=r.result.notices,
+            language=r.result.language,
             resolved_question=r.resolved if r.resolved != r.question else None,
             took_ms=round((time.perf_counter() - r.started) * 1000, 1),
         )
@@ -216,75 +251,48 @@ class KnowledgeBase:
         return found
 
     def provision(self, reference: str, doc: str | None = None, version: str | None = None) -> Provision:
-        """A provision named the way people write it: "AI Act Art. 5(1)(f)", "data-act art_25"."""
-        m = re.fullmatch(r"\s*([a-z0-9-]+)\s+((?:art|rct|anx)_\w+)\s*", reference)
-        if m:
-            return self.provision_of(m.group(1), m.group(2), version=version)
+        """A provision named the way people write it: "AI Act Art. 5(1)(f)", "data-act art_25".
+
+        Raises BadQuery (names none, or an article both acts have), UnknownUnit (not there)."""
         view = self.view(version)
-        refs = find_query_refs(reference, view.searcher.act_names)
-        if not refs:
-            raise BadQuery(
-                f"{reference!r} names no provision; try “AI Act Art. 5(1)(f)” or “data-act art_25”."
-            )
-        ref = refs[0]
-        docs = [doc or ref.doc] if (doc or ref.doc) else [a.id for a in self.acts]
-        present = [d for d in docs if (d, ref.unit) in view.units]
-        if not present:
-            where = " or ".join(self._act(d).short_name for d in docs if d in {a.id for a in self.acts})
-            raise UnknownUnit(f"{ref.text} does not exist in {where or 'the index'}.")
-        if len(present) > 1:
-            names = " and ".join(self._act(d).short_name for d in present)
-            raise BadQuery(f"{ref.text} exists in both the {names}; name the act, e.g. “{ref.text} AI Act”.")
-        return self.provision_of(present[0], ref.unit, ref.pinpoint, version)
+        in_view = [a for a in self.acts if a.id in view.versions]
+        request = read_reference(reference, in_view, doc)
+        present = [d for d in request.docs if (d, request.unit) in view.units]
+        where = extent(request.docs, request.unit, view.searcher.acts, view.units) if not present else ""
+        chosen = pick_act(request, present, in_view, where)
+        return self.provision_of(chosen, request.unit, request.pinpoint, version)
 
     def provision_of(
         self, doc: str, unit_id: str, pinpoint: str | None = None, version: str | None = None
     ) -> Provision:
+        """Unit `unit_id` ("art_5") of act `doc` in full; `pinpoint` ("5(1)(f)") marks a part.
+        Raises UnknownDocument or UnknownUnit."""
         unit = self.get(doc, unit_id, version)
         view = self.view(version)
-        act = self._act(doc)
-        chosen = view.versions[doc]
+        citer = view.searcher.citer
+        cited = citer.cite(doc, unit)
         block = find_block(unit, pinpoint) if pinpoint else None
-        search = view.searcher
-        out_links = search.refs(doc, unit, 0, len(unit.text))
         return Provision(
             doc=doc,
             unit=unit.id,
             unit_kind=unit.kind,
-            label=citation_label(act.short_name, unit.kind, unit.num, None, paragraph_style(unit))
-            + versions.amended_label(unit),
+            label=cited.label,
             title=unit.title,
-            heading=search.heading(act, unit),
-            url=eurlex_url(chosen.url if chosen.amended_by else act.url, unit.anchor),
-            version=versions.describe(act, chosen),
-            version_date=chosen.in_force,
-            versions=[v.in_force for v in act.versions],
-            amended_by=amendment_notes(unit),
-            unofficial=search.unofficial(act, unit),
-            pages=list(unit.pages) if unit.pages and not unit.amendments else None,
+            heading=cited.heading,
+            url=cited.url,
+            version=cited.version,
+            version_date=cited.version_date,
+            versions=[v.in_force for v in self._act(doc).versions],
+            amended_by=cited.amended_by,
+            unofficial=cited.unofficial,
+            pages=cited.pages,
             text=unit.text,
             blocks=[_block_out(b) for b in unit.blocks],
             pinpoint=pinpoint if block is not None else None,
             pinpoint_text=unit.text[block.start : block.end] if block is not None else None,
-            refers_to=out_links,
-            referred_by=self._referred_by(doc, unit.id, view),
+            refers_to=citer.links(doc, unit),
+            referred_by=citer.referred_by(doc, unit.id),
         )
-
-    def _referred_by(self, doc: str, unit_id: str, view: View) -> list[RefLink]:
-        incoming = view.searcher.incoming()
-        links = []
-        seen = set()
-        for src_doc, src_id, text in incoming.get((doc, unit_id), []):
-            if (src_doc, src_id) in seen:
-                continue
-            seen.add((src_doc, src_id))
-            src = view.units[(src_doc, src_id)]
-            act = self._act(src_doc)
-            label = citation_label(act.short_name, src.kind, src.num, None, paragraph_style(src))
-            links.append(
-                RefLink(text=text, label=label, doc=src_doc, unit=src_id, url=eurlex_url(act.url, src.anchor))
-            )
-        return links
 
     def _act(self, doc: str) -> ActInfo:
         return next(a for a in self.acts if a.id == doc)
@@ -296,8 +304,8 @@ class KnowledgeBase:
             raise BadQuery(f"The question is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}.")
         self._check_docs(docs or [])
         for kind in kinds or []:
-            if kind not in KINDS:
-                raise BadQuery(f"Unknown kind {kind!r}; use one of: {', '.join(KINDS)}.")
+            if kind not in UNIT_KINDS:
+                raise BadQuery(f"Unknown kind {kind!r}; use one of: {', '.join(UNIT_KINDS)}.")
 
     def _check_in_view(self, docs: list[str] | None, view: View) -> None:
         for doc in docs or []:

@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-UnitKind = Literal["recital", "article", "annex"]
-BlockKind = Literal["paragraph", "point", "text", "heading"]
+from kb.vocabulary import UnitKind
 
-UNIT_PREFIX: dict[str, UnitKind] = {"rct": "recital", "art": "article", "anx": "annex"}
+BlockKind = Literal["paragraph", "point", "text", "heading"]
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""A real `kb serve` process on a free loopback port, for tests that talk HTTP to it."""
+"""A real `kb serve` process on a free loopback port, for the tests and benchmarks that talk HTTP to it."""
 
 from __future__ import annotations
 

@@ -1,0 +1,134 @@
+"""Instruments people name next to the acts in the knowledge base: other EU acts by number
+("Regulation (EU) 2022/1925", "Directive 2019/1937/EU") or by the short names the field uses
+("GDPR", "DMA", "NIS2"), and national laws ("§ 26 BDSG"). A mention of one that is not in
+the knowledge base is recognised as such, so that a question about it is never answered
+from another act.
+
+The short names and numbers below are the acts' own titles on EUR-Lex (the abbreviation in
+brackets at the end of the title, where the act gives one, else the name used in the
+Commission's own communications)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# Short name -> (type, number, full name). Type and number make the EUR-Lex ELI link.
+KNOWN: dict[str, tuple[str, str, str]] = {
+    "GDPR": ("Regulation", "2016/679", "General Data Protection Regulation"),
+    "DMA": ("Regulation", "2022/1925", "Digital Markets Act"),
+    "DSA": ("Regulation", "2022/2065", "Digital Services Act"),
+    "DGA": ("Regulation", "2022/868", "Data Governance Act"),
+    "DORA": ("Regulation", "2022/2554", "Digital Operational Resilience Act"),
+    "NIS2": ("Directive", "2022/2555", "NIS2 Directive"),
+    "NIS 2": ("Directive", "2022/2555", "NIS2 Directive"),
+    "CRA": ("Regulation", "2024/2847", "Cyber Resilience Act"),
+    "EUDPR": ("Regulation", "2018/1725", "EU institutions' data protection regulation"),
+    "LED": ("Directive", "2016/680", "Law Enforcement Directive"),
+    "ePrivacy Directive": ("Directive", "2002/58", "ePrivacy Directive"),
+    "eIDAS": ("Regulation", "910/2014", "eIDAS Regulation"),
+    "MiCA": ("Regulation", "2023/1114", "Markets in Crypto-Assets Regulation"),
+    "PSD2": ("Directive", "2015/2366", "Second Payment Services Directive"),
+    "MDR": ("Regulation", "2017/745", "Medical Devices Regulation"),
+    "IVDR": ("Regulation", "2017/746", "In Vitro Diagnostic Medical Devices Regulation"),
+    "GPSR": ("Regulation", "2023/988", "General Product Safety Regulation"),
+    "EMFA": ("Regulation", "2024/1083", "European Media Freedom Act"),
+    "Chips Act": ("Regulation", "2023/1781", "European Chips Act"),
+    "Whistleblower Directive": ("Directive", "2019/1937", "Whistleblower Protection Directive"),
+    "Product Liability Directive": ("Directive", "2024/2853", "Product Liability Directive"),
+    "Machinery Regulation": ("Regulation", "2023/1230", "Machinery Regulation"),
+    "General Data Protection Regulation": ("Regulation", "2016/679", "General Data Protection Regulation"),
+    "Digital Markets Act": ("Regulation", "2022/1925", "Digital Markets Act"),
+    "Digital Services Act": ("Regulation", "2022/2065", "Digital Services Act"),
+    "Data Governance Act": ("Regulation", "2022/868", "Data Governance Act"),
+    "Digital Operational Resilience Act": ("Regulation", "2022/2554", "Digital Operational Resilience Act"),
+    "Cyber Resilience Act": ("Regulation", "2024/2847", "Cyber Resilience Act"),
+    "NIS Directive": ("Directive", "2016/1148", "NIS Directive"),
+}
+# Laws that are not EU acts at all, which people cite next to them.
+NON_EU = re.compile(
+    r"\b(?:BDSG|Bundesdatenschutzgesetz|UWG|BGB|TTDSG|TDDDG|HGB|StGB|"
+    r"(?:UK|US|Colorado|California|Texas|Utah|New York|Illinois|Chinese|Korean|Japanese|Brazilian|Canadian) "
+    r"(?:AI|Data|Privacy|Consumer Privacy)? ?(?:Act|Law|law|Bill|bill)|CCPA|CPRA|HIPAA|LGPD|PIPL|PIPEDA|"
+    r"ISO(?:/IEC)? ?\d{4,5}|NIST AI RMF|NIST)\b"
+)
+# "§ 26 BDSG", "§ 312k BGB": a national statute cited by its section sign.
+SECTION_SIGN = re.compile(
+    r"§+\s*\d+[a-z]?(?:\s+(?:Abs\.|para\.?)\s*\d+)?\s+(?P<law>[A-Z][A-Za-zÄÖÜäöü-]{1,30})"
+)
+_AFTER_ARTICLE = re.compile(r"\b(?:art(?:icle|ikel)?s?\.?)\s*\d+[a-z]?\s*$", re.IGNORECASE)
+# EU acts by number: "Regulation (EU) 2022/1925", "Directive (EU) 2019/1937", "Directive 95/46/EC",
+# "Regulation (EC) No 1907/2006".
+_NUMBERED = re.compile(
+    r"\b(?P<type>Regulation|Directive|Decision)\s+(?:\((?:EU|EC|EEC|EU, Euratom)\)\s+)?(?:No\.?\s+)?"
+    r"(?P<num>\d{4}/\d{1,4}|\d{1,4}/\d{4}|\d{2}/\d{1,4})(?:/(?:EU|EC|EEC))?\b"
+)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """An instrument named in a question that the knowledge base does not hold."""
+
+    text: str  # as written: "Regulation (EU) 2022/1925", "GDPR", "§ 26 BDSG"
+    start: int
+    end: int
+    name: str  # "Regulation (EU) 2022/1925 (Digital Markets Act)", "GDPR (General Data Protection …)"
+    number: str | None  # "2022/1925" for an EU act
+    url: str | None  # its EUR-Lex page, for an EU act
+
+    @property
+    def is_eu(self) -> bool:
+        return self.number is not None
+
+
+def eli_url(kind: str, number: str) -> str:
+    """EUR-Lex's ELI link of an EU act numbered year/number: Regulation 2022/1925 ->
+    .../eli/reg/2022/1925/oj; a two-digit year is of the last century up to 50 ("95/46": 1995)."""
+    year, num = number.split("/")
+    if len(year) == 2:
+        year = ("19" if int(year) > 50 else "20") + year
+    code = {"Regulation": "reg", "Directive": "dir", "Decision": "dec"}[kind]
+    return f"https://eur-lex.europa.eu/eli/{code}/{year}/{int(num)}/oj"
+
+
+def find_instruments(query: str, corpus_names: Mapping[str, str]) -> list[Instrument]:
+    """Instruments `query` names that are not in the corpus. `corpus_names` maps the lower-cased
+    names and numbers of the corpus acts (`query_refs.act_names`) to act ids: an act added to
+    the knowledge base is never reported as missing."""
+    by_number = {name for name in corpus_names if re.fullmatch(r"\d{1,4}/\d{1,4}", name)}
+    found: list[Instrument] = []
+    for m in _NUMBERED.finditer(query):
+        number = _normal_number(m.group("num"), numbered_first=" No" in m.group(0))
+        if number in by_number:
+            continue
+        known = next((full for t, n, full in KNOWN.values() if n == number), None)
+        name = m.group(0) + (f" ({known})" if known else "")
+        url = eli_url(m.group("type"), number)
+        found.append(Instrument(m.group(0), m.start(), m.end(), name, number, url))
+    for short, (kind, number, full) in KNOWN.items():
+        if short.lower() in corpus_names or number in by_number:
+            continue
+        flags = 0 if short.isupper() else re.IGNORECASE  # "DMA" in capitals; "Chips Act" in any case
+        for m in re.finditer(r"(?<![\w/])" + re.escape(short) + r"(?![\w/])", query, flags):
+            if any(f.start <= m.start() < f.end for f in found):
+                continue
+            name = full if short.lower() in full.lower() else f"{short} ({full})"
+            found.append(Instrument(m.group(0), m.start(), m.end(), name, number, eli_url(kind, number)))
+    for m in SECTION_SIGN.finditer(query):
+        if _AFTER_ARTICLE.search(query[: m.start()]):
+            continue  # "Art. 6 § 2": a paragraph of an article, not a statute
+        found.append(
+            Instrument(m.group(0), m.start(), m.end(), f"{m.group('law')} (a national law)", None, None)
+        )
+    for m in NON_EU.finditer(query):
+        if not any(f.start <= m.start() < f.end for f in found):
+            found.append(Instrument(m.group(0), m.start(), m.end(), m.group(0), None, None))
+    return sorted(found, key=lambda f: f.start)
+
+
+def _normal_number(num: str, numbered_first: bool = False) -> str:
+    """Year/number, as acts are numbered since 2015: '2022/1925'; '95/46' (an old directive) stays;
+    an old regulation's 'No 1907/2006' becomes '2006/1907'. Leading zeros go."""
+    a, b = (int(x) for x in num.split("/"))
+    return f"{b}/{a}" if numbered_first else f"{a}/{b}"

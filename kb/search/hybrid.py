@@ -1,0 +1,236 @@
+"""The hybrid ranking: dense (FAISS) and keyword (SQLite FTS5, BM25) rankings of passages fused
+by reciprocal rank, then lifted to units, where titles, recitals and the acts' final
+provisions add what the passages alone miss.
+
+Every weight below was set on ../shared/eval/dev.jsonl and kept only where it also pays on
+field.jsonl; docs/ranking.md has the ablation of each (hit@1, MRR@10 on both sets)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from kb.embed import Embedder
+from kb.index import IndexFiles
+from kb.manifest import ActInfo
+from kb.search.structure import Structure
+from kb.vocabulary import STOPWORDS, words
+
+# Reciprocal-rank fusion's constant, as in Cormack, Clarke and Büttcher (SIGIR 2009).
+RRF_K = 60
+# How many passages each ranking contributes: past 100 a passage adds < 1/160 to a fused score.
+CANDIDATES = 100
+# Within a unit, ties between passages of equal fused score go to the closer one in meaning;
+# small enough never to reorder different fused scores (those differ by ≥ 1/(60+100)²).
+TIE_BREAK = 1e-3
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The ranking's weights and rules; each can be switched off (0 or False) for an ablation
+    (bench/ablation.py). The defaults, and why each is kept, are in docs/ranking.md."""
+
+    # The dense ranking leads: it carries the meaning of an everyday question; BM25 adds the
+    # acts' own terms.
+    dense: float = 1.0
+    keyword: float = 0.5
+    # The unit titles' own ranking ("Article 26 Obligations of deployers of high-risk AI systems").
+    titles: float = 0.5
+    # The share of a recital's score lent to the articles it explains.
+    recital_lend: float = 0.3
+    # What a question about when a rule applies adds to the final provisions, as if they ranked
+    # first in two rankings.
+    when: float = 2.0
+    # An amending act's instructions repeat text the amended act now holds: their weight unless
+    # the question is about the amending act.
+    instructions: float = 0.5
+    # The weight of the rest of an amending act's text (its recitals, final articles, annex
+    # tables) unless the question is about the amending act.
+    amending: float = 1.0
+    # When one act's passages lead both the dense and the keyword ranking (at least this share of
+    # the first ROUTE_DEPTH of each), the other acts' units weigh `route_other`.
+    route_share: float = 1.1  # above 1: off
+    route_other: float = 1.0
+    # The stricter reading of questions about time: "when does … apply", "from what date", not
+    # "how long" or "deadline".
+    when_strict: bool = False
+    # A provision named as context gives way to the one the question's words match, when that
+    # one is closer by at least this cosine margin (1 or more: off).
+    context_margin: float = 1.0
+    # A question that names one act is searched in that act (and the act it amends).
+    named_act_focus: bool = True
+    # A question about a defined term gets the definition first.
+    definitions: bool = True
+
+
+# How many of each ranking's first passages decide which act leads.
+ROUTE_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A unit in the ranking, represented by its best passage (a row of the index)."""
+
+    passage_id: int
+    score: float
+    similarity: float  # the cosine similarity of the query and that passage
+
+
+# "When …?" asks for a date; "… when it supervises …" does not: a bare "when" counts only at the
+# start of a sentence.
+_WHEN = re.compile(
+    r"(?:^|[.?!]\s+)when\b|\b(what date|since when|from when|which date|from what|by what date|by when|"
+    r"until when|deadline|how long|apply from|start(?:s|ed)? to apply|take effect|in force)\b",
+    re.IGNORECASE,
+)
+
+
+# The strict reading: a question asks when rules apply or enter into force, not how long a
+# period inside an article lasts ("how long must logs be kept", "what is the deadline to report").
+_WHEN_APPLIES = re.compile(
+    r"\b(?:from|since|until|as of|by|as from) (?:when|what date|which date)\b"
+    r"|\b(?:what|which) (?:date|day)\b"
+    r"|\bwhen (?:does|do|did|will|is|are|was|were|shall)\b[^?.!]{0,100}?\b(?:apply|applies|applicable|"
+    r"application|in force|into force|effect|start|begin|kick in|become)"
+    r"|\b(?:apply|applies|applicable|applied) (?:from|as from|as of)\b|\bstart(?:s|ed)? to apply\b"
+    r"|\b(?:enter|entered|enters|entering|come|comes|came) into (?:force|effect)\b|\bentry into force\b"
+    r"|\bdate of application\b|\bapplication date\b|\btake(?:s)? effect\b|\btransitional period\b",
+    re.IGNORECASE,
+)
+
+
+def asks_when(query: str, strict: bool = False) -> bool:
+    """True for a question about when a rule applies."""
+    return (_WHEN_APPLIES if strict else _WHEN).search(query) is not None
+
+
+class HybridRanker:
+    """Ranks the units of one view for a query; `structure` is that view's precompute."""
+
+    def __init__(
+        self,
+        files: IndexFiles,
+        embedder: Embedder,
+        structure: Structure,
+        acts: dict[str, ActInfo],
+        rules: Rules | None = None,
+    ) -> None:
+        self.rules = rules or Rules()
+        self.files = files
+        self.embedder = embedder
+        self.structure = structure
+        self.acts = acts
+
+    def rank(
+        self,
+        query: str,
+        vector: np.ndarray,
+        docs: list[str] | None,
+        kinds: list[str] | None,
+        k: int,
+        keywords: str | None = None,
+    ) -> tuple[list[Ranked], float]:
+        """The best units for `query` (embedded as `vector`, float32 (d,), L2-normalised): at
+        least 20, or 2k; and the query's highest cosine similarity to any allowed passage
+        (what abstention reads)."""
+        st, rules = self.structure, self.rules
+        allowed = self._allowed(docs, kinds)
+        sims, order = self._dense(vector, allowed)
+        passage_score = np.zeros(len(sims), dtype="float32")
+        passage_score[order] += rules.dense / (RRF_K + np.arange(len(order)))
+        keyword_order = self._keyword(f"{query} {keywords or ''}", allowed)
+        for rank, pid in enumerate(keyword_order):
+            passage_score[pid] += rules.keyword / (RRF_K + rank)
+
+        unit_score = np.zeros(len(st.unit_keys), dtype="float32")
+        np.maximum.at(unit_score, st.passage_unit, passage_score)
+        if asks_when(query, rules.when_strict):
+            # When a rule applies is laid down in the act's final provisions.
+            unit_score[st.temporal] += rules.when / RRF_K
+        title_sims = st.title_vectors @ vector
+        title_order = np.argsort(-title_sims)[:CANDIDATES]
+        unit_score[title_order] += rules.titles / (RRF_K + np.arange(len(title_order)))
+        # A recital explains an article: what matches the recital is answered by the article.
+        # Take the best lending recital only: summing would favour articles that many recitals explain.
+        lent = np.zeros_like(unit_score)
+        np.maximum.at(lent, st.article_of, unit_score[st.recital_of] * rules.recital_lend)
+        unit_score += lent
+        if not docs or not any(self.acts[d].amending_units for d in docs):
+            # An amending instruction quotes text that the amended act now holds as its own: the
+            # consolidated provision is the one to cite, unless the question is about the amendment.
+            unit_score[st.unit_is_instruction] *= rules.instructions
+            unit_score[st.unit_is_amending & ~st.unit_is_instruction] *= rules.amending
+        if not docs:
+            leader = self._leading_act(order[:ROUTE_DEPTH], keyword_order[:ROUTE_DEPTH])
+            if leader is not None:
+                unit_score[st.unit_doc != leader] *= rules.route_other
+        unit_allowed = np.zeros(len(st.unit_keys), dtype=bool)
+        np.logical_or.at(unit_allowed, st.passage_unit, allowed)
+        unit_score[~unit_allowed] = -1.0
+
+        ranked: list[Ranked] = []
+        for u in np.argsort(-unit_score)[: max(k * 2, 20)]:
+            if unit_score[u] <= 0:
+                break
+            members = st.unit_passages[u]
+            members = members[allowed[members]]
+            best = members[np.argmax(passage_score[members] + TIE_BREAK * sims[members])]
+            ranked.append(Ranked(int(st.passage_ids[best]), float(unit_score[u]), float(sims[best])))
+        top = float(sims[allowed].max()) if allowed.any() else 0.0
+        return ranked, top
+
+    def _leading_act(self, dense: np.ndarray, keyword: list[int]) -> str | None:
+        """The act that holds at least `route_share` of the first passages of both rankings."""
+        docs = self.structure.passage_doc
+        if self.rules.route_share > 1 or len(dense) == 0 or not keyword:
+            return None
+        lead = docs[dense[0]]
+        for ranking in (dense, np.array(keyword)):
+            if np.mean(docs[ranking] == lead) < self.rules.route_share:
+                return None
+        return str(lead)
+
+    def _dense(self, vector: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine similarity of the query to this view's passages, and the best allowed ones.
+
+        A flat index is searched exactly, all at once; an approximate one (IVF or HNSW) is
+        asked for its nearest neighbours, and passages it did not return count as dissimilar."""
+        st = self.structure
+        if self.files.manifest.index_type == "flat":
+            sims = st.passage_vectors @ vector  # cosine: vectors are normalised
+            masked = np.where(allowed, sims, -np.inf)
+            top = np.argpartition(-masked, min(CANDIDATES, len(sims) - 1))[:CANDIDATES]
+            top = top[np.isfinite(masked[top])]
+            return sims, top[np.argsort(-masked[top])]
+        sims = np.full(len(st.passage_ids), -1.0, dtype="float32")
+        found_sims, found = self.files.vectors.search(vector[None], CANDIDATES * 4)
+        local = st.local[found[0][found[0] >= 0]]
+        keep = (local >= 0) & allowed[np.maximum(local, 0)]
+        sims[local[keep]] = found_sims[0][found[0] >= 0][keep]
+        return sims, local[keep][:CANDIDATES]
+
+    def _allowed(self, docs: list[str] | None, kinds: list[str] | None) -> np.ndarray:
+        mask = np.ones(len(self.structure.passage_doc), dtype=bool)
+        if docs:
+            mask &= np.isin(self.structure.passage_doc, docs)
+        if kinds:
+            mask &= np.isin(self.structure.passage_kind, kinds)
+        return mask
+
+    def _keyword(self, query: str, allowed: np.ndarray) -> list[int]:
+        """Passages (this view's positions) ranked by BM25."""
+        terms = [w for w in words(query) if w not in STOPWORDS and len(w) > 1]
+        if not terms:
+            return []
+        match = " OR ".join(f'"{w}"' for w in dict.fromkeys(terms))
+        with self.files.db() as con:
+            rows = con.execute(
+                "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?"
+                " ORDER BY bm25(passages_fts) LIMIT ?",
+                (match, CANDIDATES * 3),
+            ).fetchall()
+        local = self.structure.local
+        out = [int(local[r[0]]) for r in rows if local[r[0]] >= 0 and allowed[local[r[0]]]]
+        return out[:CANDIDATES]

@@ -1,0 +1,78 @@
+"""Extractive answers: sentences and points quoted from the hits, each with its citation."""
+
+from __future__ import annotations
+
+from kb.answer import compose, pieces_of, render
+from kb.results import Hit
+from tests.unit.conftest import FakeEmbedder
+
+
+def hit(label: str, text: str, context: str = "") -> Hit:
+    return Hit(
+        doc="ai-act",
+        unit="art_5",
+        unit_kind="article",
+        pinpoint="5",
+        label=label,
+        title="",
+        heading="",
+        url="https://eur-lex.europa.eu/x",
+        text=text,
+        context=context,
+        score=1.0,
+        version="OJ L, 2024/1689, 12.7.2024 (original text)",
+        start=0,
+        end=len(text),
+    )
+
+
+def test_points_are_quoted_with_their_lead_in() -> None:
+    h = hit(
+        "AI Act, Article 5(1)",
+        "1. The following AI practices shall be prohibited:\n"
+        "(a) placing on the market of manipulative systems;\n"
+        "(f) the use of emotion recognition systems in the workplace;",
+    )
+    pieces = pieces_of(h, 0)
+    assert [p.core for p in pieces][1:] == [
+        "(a) placing on the market of manipulative systems;",
+        "(f) the use of emotion recognition systems in the workplace;",
+    ]
+    assert pieces[2].text.startswith("The following AI practices shall be prohibited: … (f)")
+
+
+def test_sentences_split_but_not_after_abbreviations() -> None:
+    h = hit(
+        "Data Act, Article 25",
+        "Switching shall take 30 days. See Art. 3 thereof. Providers shall inform customers.",
+    )
+    assert [p.core for p in pieces_of(h, 0)] == [
+        "Switching shall take 30 days.",
+        "See Art. 3 thereof.",
+        "Providers shall inform customers.",
+    ]
+
+
+def test_compose_quotes_what_answers_and_cites_it(embedder: FakeEmbedder) -> None:
+    hits = [
+        hit(
+            "AI Act, Article 5(1)(f)",
+            "The use of emotion recognition systems in the workplace is prohibited.",
+        ),
+        hit(
+            "AI Act, Article 50(3)",
+            "Deployers of an emotion recognition system shall inform the persons exposed.",
+        ),
+        hit("AI Act, Article 99", "Member States shall lay down penalties and inform the Commission."),
+    ]
+    sentences = compose("Is emotion recognition in the workplace prohibited?", hits, embedder)
+    assert sentences[0].citation == 1 and "workplace is prohibited" in sentences[0].text
+    assert {s.citation for s in sentences} <= {1, 2, 3}
+    assert all(s.text in hits[s.citation - 1].text for s in sentences)  # every word is the act's
+    assert render(sentences).startswith(
+        "The use of emotion recognition systems in the workplace is prohibited. [1]"
+    )
+
+
+def test_nothing_to_quote_gives_no_sentences(embedder: FakeEmbedder) -> None:
+    assert compose("anything?", [hit("AI Act, Article 1", "Short.")], embedder) == []
