@@ -4,6 +4,7 @@ one builder that gives a hit and a provision the same label, link, version and n
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -123,8 +124,10 @@ class Citer:
         all_acts: dict[str, ActInfo],
         versions: dict[str, VersionInfo],
         units: dict[tuple[str, str], Unit],
+        original: Callable[[str, str], Unit | None] | None = None,
     ) -> None:
         self.acts = acts
+        self.original = original  # (act id, unit id) -> the unit as first published
         self.all_acts = all_acts
         self.versions = versions
         self.units = units
@@ -134,12 +137,17 @@ class Citer:
         }
         self._incoming: dict[tuple[str, str], list[tuple[str, str, str]]] | None = None
 
-    def cite(self, doc: str, unit: Unit, pinpoint: str | None = None) -> Cited:
-        """The citation of `unit` of act `doc`, or of the part `pinpoint` ("5(1)(f)") names."""
+    def cite(
+        self, doc: str, unit: Unit, pinpoint: str | None = None, span: tuple[int, int] | None = None
+    ) -> Cited:
+        """The citation of `unit` of act `doc`, or of the part `pinpoint` ("5(1)(f)") names, whose
+        text is `unit.text[start:end]` for `span` = (start, end). "(as amended by …)" is added
+        only where that text was changed; the notes say what changed elsewhere in the unit."""
         act, version = self.acts[doc], self.versions[doc]
+        changed = span is None or self._changed(doc, unit, *span)
         return Cited(
             label=citation_label(act.short_name, unit.kind, unit.num, pinpoint, paragraph_style(unit))
-            + amended_label(unit),
+            + (amended_label(unit) if changed else ""),
             heading=heading_path(act.short_name, unit, self._acronyms.get(doc, set())),
             url=eurlex_url(version.url if version.amended_by else act.url, unit.anchor),
             version=describe(act, version),
@@ -149,6 +157,15 @@ class Citer:
             # The original PDF's pages no longer hold an amended unit's text.
             pages=list(unit.pages) if unit.pages and not unit.amendments else None,
         )
+
+    def _changed(self, doc: str, unit: Unit, start: int, end: int) -> bool:
+        """Whether unit.text[start:end] differs from the text as first published."""
+        if not unit.amendments or self.original is None:
+            return bool(unit.amendments)
+        first = self.original(doc, unit.id)
+        if first is None:
+            return True  # a unit the amendments inserted
+        return _plain(unit.text[start:end]) not in _plain(first.text)
 
     def links(self, doc: str, unit: Unit, start: int = 0, end: int | None = None) -> list[RefLink]:
         """The provisions that `unit.text[start:end]` refers to: units of the corpus, and other
@@ -205,3 +222,8 @@ class Citer:
             if source is not None and source.unofficial:
                 notes.append(f"Amended wording from {source.short_name}. {source.unofficial}")
         return "; ".join(notes) or None
+
+
+def _plain(text: str) -> str:
+    """Text compared across versions: the amending act prints quotes ‘ ’ where the act has “ ”."""
+    return re.sub(r"\s+", " ", re.sub(r"[‘’“”]", "'", text)).strip()

@@ -69,7 +69,8 @@ class KnowledgeBase:
         self.rules = rules or Rules()
         self._views: dict[tuple[tuple[str, str], ...], View] = {}
         self._titles: dict[str, np.ndarray] = {}  # title vectors, shared by the views
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._originals: dict[str, dict[str, Unit]] = {}
         self.view()  # the default one is built now, not on the first query
         questions.warm_up()
 
@@ -93,9 +94,19 @@ class KnowledgeBase:
                     for doc, v in chosen.items()
                     for unit_id, unit in self.files.units(doc, v.id).items()
                 }
-                searcher = Searcher(self.files, self.embedder, units, chosen, self._titles, self.rules)
+                searcher = Searcher(
+                    self.files, self.embedder, units, chosen, self._titles, self.rules, self._original
+                )
                 found = self._views[key] = View(chosen, units, searcher)
         return found
+
+    def _original(self, doc: str, unit_id: str) -> Unit | None:
+        """A unit as first published (its act's first version), read once per act."""
+        with self._lock:
+            if doc not in self._originals:
+                first = self._act(doc).versions[0].id
+                self._originals[doc] = self.files.units(doc, first)
+        return self._originals[doc].get(unit_id)
 
     @property
     def manifest(self) -> IndexManifest:

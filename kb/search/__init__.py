@@ -7,6 +7,7 @@ finds named provisions and definitions, `hits` builds hits, `blocks` walks a uni
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 
@@ -33,7 +34,8 @@ CONTEXT_WORDS = 3
 
 class Searcher:
     """Search over the acts as they read in `versions` (act id -> version), whose units are
-    `units` by (act id, unit id). `titles` caches unit-title vectors across views."""
+    `units` by (act id, unit id). `titles` caches unit-title vectors across views; `original`
+    gives a unit as first published, so that citations say "as amended" only where it changed."""
 
     def __init__(
         self,
@@ -43,6 +45,7 @@ class Searcher:
         versions: dict[str, VersionInfo],
         titles: dict[str, np.ndarray] | None = None,
         rules: Rules | None = None,
+        original: Callable[[str, str], Unit | None] | None = None,
     ) -> None:
         self.rules = rules = rules or Rules()
         self.files = files
@@ -54,7 +57,7 @@ class Searcher:
         self.glossary = Glossary(
             [d for (doc, _), u in units.items() if is_definitions_article(u) for d in definitions_in(doc, u)]
         )
-        self.citer = Citer(self.acts, {a.id: a for a in files.manifest.acts}, versions, units)
+        self.citer = Citer(self.acts, {a.id: a for a in files.manifest.acts}, versions, units, original)
         self.hits = HitMaker(self.citer, units)
         self.pinner = Pinner(self.acts, units, self.hits)
         self.structure = Structure.build(

@@ -35,7 +35,7 @@ class HitMaker:
     ) -> Hit:
         """`unit.text[start:end]` (character offsets) as a hit; `pinpoint` names that part
         ("5(1)(f)"), `context` is the lead-in of the list it belongs to."""
-        cited = self.citer.cite(doc, unit, pinpoint)
+        cited = self.citer.cite(doc, unit, pinpoint, (start, end))
         return Hit(
             doc=doc,
             unit=unit.id,

@@ -93,3 +93,35 @@ def test_eurlex_links_keep_the_anchor() -> None:
         "https://eur-lex.europa.eu/eli/reg/2024/1689/oj#art_5"
     )
     assert eurlex_url("https://x", "") == "https://x"
+
+
+def test_as_amended_only_where_the_cited_text_changed(prohibitions: Unit) -> None:
+    import copy
+
+    first = copy.deepcopy(prohibitions)
+    amended = prohibitions
+    amended.blocks[0].children.insert(1, Block("point", "ba", "the use of biometric categorisation;", "(ba)"))
+    amended.render()
+    amended.amendments = [
+        Amendment(
+            "amending",
+            "Regulation (EU) 2026/1744, Article 1, point (3)",
+            "point (ba) is inserted",
+            "Article 5(1), point (ba)",
+            "insert",
+            "2026-07-27",
+            True,
+        )
+    ]
+    current = version("2026-07-27", ["Regulation (EU) 2026/1744"])
+    acts = {"ai-act": act_info("ai-act", "AI Act", [version("2024-08-01"), current])}
+    citer = Citer(acts, acts, {"ai-act": current}, {("ai-act", "art_5"): amended}, lambda d, u: first)
+    f = find_block(amended, "5(1)(f)")
+    ba = find_block(amended, "5(1)(ba)")
+    assert f is not None and ba is not None
+    assert citer.cite("ai-act", amended, "5(1)(f)", (f.start, f.end)).label == "AI Act, Article 5(1)(f)"
+    assert citer.cite("ai-act", amended, "5(1)(ba)", (ba.start, ba.end)).label == (
+        "AI Act, Article 5(1)(ba) (as amended by Regulation (EU) 2026/1744)"
+    )
+    # The unchanged point still carries the note of what changed in its article.
+    assert citer.cite("ai-act", amended, "5(1)(f)", (f.start, f.end)).amended_by[0].target.endswith("(ba)")
