@@ -18,15 +18,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import iterate_in_threadpool
 
-from api import problems
+from api import mcp, problems
 from api.holder import Holder
 from api.middleware import BodyLimit, guard
-from api.schemas import VERSION_PATTERN, AskRequest, Document, Documents, Health, Ready, SearchRequest
+from api.schemas import VERSION_PATTERN, AskRequest, Documents, Health, Ready, SearchRequest, documents_of
 from kb import __version__
 from kb.config import Settings, settings
 from kb.errors import KBError
 from kb.results import Answer, Provision, SearchResult
-from kb.versions import describe
 
 log = logging.getLogger("regkb.api")
 
@@ -50,7 +49,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         holder.start()
-        yield
+        async with mcp_server.session_manager.run():
+            yield
         holder.stop()
 
     app = FastAPI(
@@ -76,6 +76,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     _mount_page(app)
     if config.slack_signing_secret and config.slack_bot_token:
         _mount_slack(app, holder, config)
+    mcp_server = mcp.mount(app, holder, config)  # Model Context Protocol at /mcp
 
     @app.get("/healthz", response_model=Health, tags=["health"], summary="The process is alive")
     def healthz() -> Health:
@@ -148,13 +149,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
         responses={k: _ERRORS[k] for k in (401, 429, 503)},
     )
     def documents() -> Documents:
-        kb = holder.kb
-        m = kb.manifest
-        current = kb.view().versions
-        docs = [
-            Document(**a.model_dump(), version=describe(a, current.get(a.id, a.versions[-1]))) for a in m.acts
-        ]
-        return Documents(documents=docs, built_at=m.built_at, model=m.model.name)
+        return documents_of(holder.kb)
 
     @app.get(
         "/v1/documents/{doc}/units/{unit}",

@@ -361,6 +361,13 @@ def serve(
     from kb.config import settings
 
     config = settings()
+    if host:
+        # The app reads where it listens from the settings (the MCP endpoint's DNS-rebinding
+        # protection depends on it), in this process and in the workers.
+        import os
+
+        os.environ["KB_HOST"] = host
+        settings.cache_clear()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     uvicorn.run(
         "api.app:create_app",
@@ -371,6 +378,21 @@ def serve(
         access_log=False,
         log_level="info",
     )
+
+
+@app.command()
+def mcp() -> None:
+    """Serve the Model Context Protocol over standard input and output, for AI assistants.
+
+    An assistant (Claude Desktop, VS Code) starts this command itself; see the README. Over HTTP,
+    `kb serve` answers MCP at /mcp.
+
+    Example: kb mcp
+    """
+    from api.mcp import serve_stdio
+    from kb.config import settings
+
+    serve_stdio(settings())
 
 
 @app.command()

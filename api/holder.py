@@ -30,6 +30,7 @@ class Holder:
         self._error: str | None = "The index is still loading."
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._tried = threading.Event()  # set once the first load has succeeded or failed
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -42,6 +43,11 @@ class Holder:
     def error(self) -> str | None:
         return self._error
 
+    def wait(self, timeout: float) -> bool:
+        """Block until the first load has finished, loaded or failed, or `timeout` seconds have
+        passed; True if it finished."""
+        return self._tried.wait(timeout)
+
     def start(self) -> None:
         threading.Thread(target=self._run, name="regkb-index", daemon=True).start()
 
@@ -49,7 +55,10 @@ class Holder:
         self._stop.set()
 
     def _run(self) -> None:
-        self.reload()
+        try:
+            self.reload()
+        finally:
+            self._tried.set()
         interval = self.config.reload_interval
         while interval > 0 and not self._stop.wait(interval):
             if self._current_target() != self._target:

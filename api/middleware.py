@@ -20,6 +20,8 @@ from kb.config import Settings
 access_log = logging.getLogger("regkb.access")
 
 OPEN_PATHS = ("/healthz", "/readyz")
+# What the API keys and the rate limit guard: the HTTP API and the MCP endpoint (api/mcp.py).
+GUARDED = ("/v1/", "/mcp")
 
 
 class BodyLimit:
@@ -95,13 +97,14 @@ def guard(config: Settings) -> Callable[[Request, Handler], Awaitable[Response]]
         path = request.url.path
         client = request.client.host if request.client else "-"
         response: Response
-        if path.startswith("/v1/") and keys and not _authorised(request, keys):
+        guarded = path.startswith(GUARDED)
+        if guarded and keys and not _authorised(request, keys):
             response = problem(
                 401,
                 "Unauthorised",
                 "This server needs an API key: send the header 'Authorization: Bearer <key>'.",
             )
-        elif path.startswith("/v1/") and limiter and (wait := limiter.allow(_client_key(request, client))):
+        elif guarded and limiter and (wait := limiter.allow(_client_key(request, client))):
             response = problem(429, "Too many requests", f"Slow down: try again in {wait:.1f} s.")
             response.headers["Retry-After"] = str(max(1, round(wait)))
         else:

@@ -1,0 +1,397 @@
+"""regkb as a Model Context Protocol server, for AI assistants (Claude Desktop, VS Code, agents).
+
+Built on the official `mcp` SDK's MCPServer (called FastMCP before mcp 2). Two transports:
+
+- stdio: `kb mcp`, spawned by the assistant (`serve_stdio`);
+- streamable HTTP at `/mcp` inside `kb serve` (`mount`), behind the API keys like `/v1/*`.
+
+Tools: `search_provisions`, `ask`, `get_provision`, `list_acts`. Each returns the knowledge base's
+own result model (kb.results, api.schemas) as structured content, with its JSON schema as the
+tool's output schema, and the same result as readable text. A knowledge-base error (unknown act,
+provision that does not exist, no index) is a tool error whose text is the `detail` the HTTP API
+gives for it. Resources: every provision at `regkb://ACT/UNIT` (e.g. `regkb://ai-act/art_5`,
+`?version=original` or a date for another text), and the list of an act's provisions at
+`regkb://ACT`.
+
+Every call goes to the same `KnowledgeBase` methods as the HTTP API, through the same `Holder`,
+so a newly ingested index reaches MCP clients the way it reaches the API.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, TypeVar
+
+import anyio
+from fastapi import FastAPI
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
+from mcp.shared.exceptions import MCPError
+from mcp_types import INTERNAL_ERROR, CallToolResult, TextContent, ToolAnnotations
+from mcp_types import Resource as MCPResource
+from pydantic import BaseModel, Field
+
+from api.holder import Holder
+from api.schemas import VERSION_PATTERN, Documents, Kind, documents_of
+from kb import __version__
+from kb.config import Settings
+from kb.errors import BadQuery, KBError, UnknownDocument, UnknownUnit
+from kb.knowledge import KnowledgeBase
+from kb.results import Answer, Hit, Provision, SearchResult, Turn
+
+SCHEME = "regkb"
+PATH = "/mcp"
+# How long a call made while the index is still loading waits for it. Loading the index and the
+# model takes about 10 s on the two-core CI machine; an assistant starts `kb mcp` and may call a
+# tool at once, so the first call waits rather than fail with "still loading".
+FIRST_LOAD_WAIT_S = 120.0
+
+INSTRUCTIONS = (
+    "regkb answers questions about EU regulation (the AI Act, Regulation (EU) 2024/1689 as amended, "
+    "and the Data Act, Regulation (EU) 2023/2854) from the official texts. Cite provisions with the "
+    "label and EUR-Lex link the tools return, and quote the verbatim text rather than paraphrasing "
+    "from memory. Use search_provisions to find provisions, ask for a short answer with citations, "
+    "get_provision for one provision in full, and list_acts for the acts and their versions."
+)
+
+_READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
+VersionArg = Annotated[
+    str | None,
+    Field(
+        pattern=VERSION_PATTERN,
+        description="Which text of each act: `current` (in force today, the default), `original` "
+        "(as first published) or a date YYYY-MM-DD (the law in force that day).",
+    ),
+]
+ActsArg = Annotated[
+    list[str] | None,
+    Field(max_length=10, description='Only these acts, by id (see list_acts), e.g. ["ai-act"].'),
+]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class RegkbServer(MCPServer):
+    """The MCP server over one `Holder`. Adds every provision of the loaded index to
+    `resources/list`, which a resource template alone cannot enumerate."""
+
+    def __init__(self, holder: Holder, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.holder = holder
+        # Resource listings per loaded index: labelling all 534 provisions takes about 0.3 s
+        # (measured with the SDK client over stdio), and the index changes only when `kb ingest`
+        # publishes a new one, which is a new KnowledgeBase.
+        self._listings: weakref.WeakKeyDictionary[KnowledgeBase, list[MCPResource]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def kb(self) -> KnowledgeBase:
+        """The loaded knowledge base, waiting for the first load; raises IndexMissing without one."""
+        self.holder.wait(FIRST_LOAD_WAIT_S)
+        return self.holder.kb
+
+    async def list_resources(self) -> list[MCPResource]:
+        """Every provision of every act in the current version, after any static resources."""
+        own = await super().list_resources()
+        try:
+            provisions = await anyio.to_thread.run_sync(self.provision_resources)
+        except KBError as exc:
+            raise MCPError(code=INTERNAL_ERROR, message=str(exc)) from None
+        return own + provisions
+
+    def provision_resources(self) -> list[MCPResource]:
+        """One resource per provision in the default version, `regkb://ACT/UNIT`, named by its
+        citation label; raises KBError (IndexMissing) without an index."""
+        kb = self.kb()
+        found = self._listings.get(kb)
+        if found is None:
+            found = self._listings[kb] = [
+                MCPResource(
+                    uri=f"{SCHEME}://{doc}/{unit}",
+                    name=p.label,
+                    title=f"{p.label}: {p.title}" if p.title else p.label,
+                    description=p.heading,
+                    mime_type="text/markdown",
+                )
+                for doc, unit in kb.units
+                for p in [kb.provision_of(doc, unit)]
+            ]
+        return found
+
+
+def build(holder: Holder, own_holder: bool = False) -> RegkbServer:
+    """The MCP server: four tools and the provision resources, over `holder`'s knowledge base.
+
+    own_holder: start the holder when a session starts and stop it at the end (stdio, where
+    nothing else does); under `kb serve` the FastAPI app owns it.
+    """
+
+    @asynccontextmanager
+    async def lifespan(_server: MCPServer) -> AsyncIterator[None]:
+        holder.start()
+        try:
+            yield
+        finally:
+            holder.stop()
+
+    server = RegkbServer(
+        holder,
+        name="regkb",
+        title="regkb: EU AI Act and Data Act",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        lifespan=lifespan if own_holder else None,
+    )
+
+    def call(work: Callable[[KnowledgeBase], M], text: Callable[[M], str]) -> CallToolResult:
+        """Run one knowledge-base call; its result as structured content and text, or its
+        error as a tool error with the API's message."""
+        try:
+            result = work(server.kb())
+        except KBError as exc:
+            return CallToolResult(content=[TextContent(type="text", text=str(exc))], is_error=True)
+        return CallToolResult(
+            content=[TextContent(type="text", text=text(result))],
+            structured_content=result.model_dump(mode="json"),
+        )
+
+    @server.tool(title="Search provisions", annotations=_READ_ONLY)
+    def search_provisions(
+        query: Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=2000,
+                pattern=r"\S",
+                description='What to look for: words ("switching charges"), a defined term, or a '
+                'reference ("Annex III point 4", "AI Act Art. 5(1)(f)").',
+            ),
+        ],
+        k: Annotated[int, Field(ge=1, le=50, description="How many provisions to return.")] = 10,
+        acts: ActsArg = None,
+        kinds: Annotated[
+            list[Kind] | None, Field(max_length=3, description="Only these kinds of unit.")
+        ] = None,
+        version: VersionArg = None,
+    ) -> Annotated[CallToolResult, SearchResult]:
+        """Ranked provisions of the EU AI Act and Data Act for a query, references and defined terms
+        first. Each hit has its citation label (e.g. "AI Act, Article 5(1)(f)"), the verbatim text,
+        the EUR-Lex link and the version of the act it is from."""
+        return call(
+            lambda kb: kb.search(query, k=k, docs=acts, kinds=list(kinds or []) or None, version=version),
+            search_text,
+        )
+
+    @server.tool(title="Answer a question", annotations=_READ_ONLY)
+    def ask(
+        question: Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=2000,
+                pattern=r"\S",
+                description='The question, e.g. "Can we use emotion recognition on our staff?"',
+            ),
+        ],
+        history: Annotated[
+            list[Turn] | None,
+            Field(
+                max_length=20,
+                description="Earlier turns of the conversation, oldest first, so that a follow-up "
+                '("and for deployers?") is read with the question it follows.',
+            ),
+        ] = None,
+        k: Annotated[int, Field(ge=1, le=20, description="How many provisions to cite.")] = 5,
+        acts: ActsArg = None,
+        version: VersionArg = None,
+    ) -> Annotated[CallToolResult, Answer]:
+        """A short answer to a question about the EU AI Act or Data Act, composed only of sentences
+        quoted from the provisions it cites ([n] markers), with each citation's label, verbatim text
+        and EUR-Lex link, and the version of each act. When the acts do not answer the question,
+        `abstained` is true, `reason` says why, and the nearest provisions are listed anyway."""
+        return call(
+            lambda kb: kb.ask(question, k=k, docs=acts, history=history, version=version), answer_text
+        )
+
+    @server.tool(title="Get a provision", annotations=_READ_ONLY)
+    def get_provision(
+        reference: Annotated[
+            str | None,
+            Field(
+                max_length=200,
+                description='The provision as people write it: "AI Act Art. 5(1)(f)", "Article 2(13) '
+                'Data Act", "Annex III point 4", or an id: "data-act art_25".',
+            ),
+        ] = None,
+        act: Annotated[
+            str | None,
+            Field(
+                max_length=64,
+                description="The act's id (see list_acts), with `unit`, or to "
+                "say which act a `reference` without one means.",
+            ),
+        ] = None,
+        unit: Annotated[
+            str | None,
+            Field(
+                max_length=64,
+                pattern=r"^(art|rct|anx)_\w+$",
+                description="The unit id, with `act`: art_5, rct_27, anx_III.",
+            ),
+        ] = None,
+        version: VersionArg = None,
+    ) -> Annotated[CallToolResult, Provision]:
+        """One provision of the EU AI Act or Data Act in full: citation label, title, verbatim text,
+        its structure, the EUR-Lex link, the version and how amendments changed it, what it refers to
+        and what refers to it. With a pinpoint (Art. 5(1)(f)), `pinpoint_text` is that part. Give
+        `reference`, or `act` and `unit`."""
+
+        def work(kb: KnowledgeBase) -> Provision:
+            if reference and reference.strip():
+                return kb.provision(reference, doc=act, version=version)
+            if act and unit:
+                return kb.provision_of(act, unit, version=version)
+            raise BadQuery(
+                'Name the provision: reference="AI Act Art. 5(1)(f)", or act="ai-act" with unit="art_5".'
+            )
+
+        return call(work, provision_text)
+
+    @server.tool(title="List the acts", annotations=_READ_ONLY)
+    def list_acts() -> Annotated[CallToolResult, Documents]:
+        """The acts in the knowledge base: id (for the `acts` and `act` arguments), short name, title,
+        CELEX number, EUR-Lex link, every version with the date it entered into force, and the
+        version answered from by default."""
+        return call(documents_of, documents_text)
+
+    @server.resource(
+        f"{SCHEME}://{{act}}/{{unit}}{{?version}}",
+        name="provision",
+        title="A provision",
+        description="One provision in full, as Markdown: regkb://ai-act/art_5, regkb://data-act/rct_27, "
+        "regkb://ai-act/anx_III; add ?version=original or ?version=YYYY-MM-DD for another text.",
+        mime_type="text/markdown",
+    )
+    def provision_resource(act: str, unit: str, version: str | None = None) -> str:
+        try:
+            return provision_text(server.kb().provision_of(act, unit, version=version))
+        except (UnknownDocument, UnknownUnit) as exc:
+            raise ResourceNotFoundError(str(exc)) from None
+        except KBError as exc:
+            raise ResourceError(str(exc)) from None
+
+    @server.resource(
+        f"{SCHEME}://{{act}}",
+        name="act",
+        title="The provisions of an act",
+        description="Every provision of one act (regkb://ai-act, regkb://data-act) with its resource URI, "
+        "label and title, one a line.",
+        mime_type="text/markdown",
+    )
+    def act_resource(act: str) -> str:
+        try:
+            kb = server.kb()
+            documents = documents_of(kb)
+            found = next((d for d in documents.documents if d.id == act), None)
+            if found is None:
+                known = ", ".join(d.id for d in documents.documents)
+                raise UnknownDocument(f"Unknown act {act!r}; the index holds: {known}.")
+            lines = [f"# {found.short_name}: {found.title}", "", f"Version: {found.version}", ""]
+            for r in server.provision_resources():
+                if r.uri.startswith(f"{SCHEME}://{act}/"):
+                    lines.append(f"- {r.uri}: {r.title}")
+            return "\n".join(lines)
+        except UnknownDocument as exc:
+            raise ResourceNotFoundError(str(exc)) from None
+        except KBError as exc:
+            raise ResourceError(str(exc)) from None
+
+    return server
+
+
+def serve_stdio(config: Settings) -> None:
+    """Serve MCP over standard input and output until the client closes them (`kb mcp`).
+
+    The index loads in the background as the session starts; a call made before it is loaded
+    waits for it (FIRST_LOAD_WAIT_S). The SDK points fd 1 at stderr while serving, so stray
+    output from libraries cannot corrupt the protocol.
+    """
+    build(Holder(config), own_holder=True).run("stdio")
+
+
+def mount(app: FastAPI, holder: Holder, config: Settings) -> RegkbServer:
+    """Serve MCP over streamable HTTP at `/mcp` in `app`; the caller runs the returned server's
+    `session_manager.run()` in the app's lifespan.
+
+    Stateless: each request stands alone, so `kb serve --workers N` can answer any request in any
+    worker (the tools keep no state between calls). When bound to a loopback address the SDK's
+    DNS-rebinding protection admits only loopback Host and Origin headers.
+    """
+    server = build(holder)
+    routes = server.streamable_http_app(
+        streamable_http_path=PATH,
+        stateless_http=True,
+        json_response=True,
+        host=config.host,
+        max_request_body_size=config.max_body_bytes,
+    ).routes
+    app.router.routes.extend(routes)
+    return server
+
+
+# -- readable text ----------------------------------------------------------------------------
+
+
+def _hit_text(n: int, h: Hit) -> str:
+    head = f"[{n}] {h.label}" + (f": {h.title}" if h.title else "")
+    if h.low_confidence:
+        head += " (low confidence)"
+    body = f"{h.context}\n{h.text}" if h.context else h.text
+    return f"{head}\n{body}\n{h.url}\nVersion: {h.version}"
+
+
+def search_text(result: SearchResult) -> str:
+    """The hits, numbered, each with label, verbatim text, EUR-Lex link and version."""
+    parts = [*result.notices]
+    parts += [_hit_text(i, h) for i, h in enumerate(result.hits, 1)]
+    return "\n\n".join(parts) or "No provisions found."
+
+
+def answer_text(answer: Answer) -> str:
+    """The answer, then its numbered sources and the version of each act cited."""
+    parts = [answer.answer, *answer.notices]
+    if answer.citations:
+        parts.append("Sources:\n\n" + "\n\n".join(_hit_text(i, h) for i, h in enumerate(answer.citations, 1)))
+    if answer.versions:
+        parts.append(
+            "Versions cited:\n" + "\n".join(f"- {v.short_name}: {v.version}" for v in answer.versions)
+        )
+    return "\n\n".join(parts)
+
+
+def provision_text(p: Provision) -> str:
+    """The provision as Markdown: label and title, where it sits, version, link, then its text."""
+    lines = [f"# {p.label}" + (f": {p.title}" if p.title else ""), "", p.heading, f"Version: {p.version}"]
+    lines.append(f"EUR-Lex: {p.url}")
+    if p.amended_by:
+        lines.append("Amended by: " + "; ".join(a.citation for a in p.amended_by))
+    if p.unofficial:
+        lines.append(f"Note: {p.unofficial}")
+    if p.pinpoint and p.pinpoint_text:
+        lines += ["", f"## {p.pinpoint}", "", p.pinpoint_text, "", "## The whole provision"]
+    lines += ["", p.text]
+    if p.refers_to:
+        lines += ["", "Refers to: " + "; ".join(r.label for r in p.refers_to)]
+    if p.referred_by:
+        lines += ["", "Referred to by: " + "; ".join(r.label for r in p.referred_by)]
+    return "\n".join(lines)
+
+
+def documents_text(documents: Documents) -> str:
+    """One line per act: id, name, CELEX, default version, link."""
+    return "\n".join(
+        f"- {d.id}: {d.short_name}, {d.title} (CELEX {d.celex}). Default version: {d.version}. {d.url}"
+        for d in documents.documents
+    )
