@@ -40,6 +40,7 @@ from kb.config import Settings
 from kb.errors import BadQuery, KBError, UnknownDocument, UnknownUnit
 from kb.knowledge import KnowledgeBase
 from kb.results import Answer, Hit, Provision, SearchResult, Turn
+from kb.vocabulary import MAX_QUERY_CHARS
 
 SCHEME = "regkb"
 PATH = "/mcp"
@@ -163,7 +164,7 @@ def build(holder: Holder, own_holder: bool = False) -> RegkbServer:
             str,
             Field(
                 min_length=1,
-                max_length=2000,
+                max_length=MAX_QUERY_CHARS,
                 pattern=r"\S",
                 description='What to look for: words ("switching charges"), a defined term, or a '
                 'reference ("Annex III point 4", "AI Act Art. 5(1)(f)").',
@@ -190,7 +191,7 @@ def build(holder: Holder, own_holder: bool = False) -> RegkbServer:
             str,
             Field(
                 min_length=1,
-                max_length=2000,
+                max_length=MAX_QUERY_CHARS,
                 pattern=r"\S",
                 description='The question, e.g. "Can we use emotion recognition on our staff?"',
             ),
