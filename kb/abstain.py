@@ -34,6 +34,10 @@ class Verdict:
 def judge(question: str, result: SearchResult) -> Verdict:
     """Whether to decline `question`, given what search found for it, and why."""
     has_pinned = any(h.match in ("reference", "definition") for h in result.hits)
+    elsewhere = [o.name for o in result.outside if o.in_index]
+    if elsewhere and not result.acts_named:
+        # "What did the 2026 Omnibus change in Annex III?", asked of the text as first published.
+        return Verdict(True, f"{' and '.join(elsewhere)} is not part of the version of the acts searched.")
     if result.missing and not has_pinned:
         return Verdict(True, " ".join(result.missing))
     if has_pinned:

@@ -46,12 +46,12 @@ KNOWN: dict[str, tuple[str, str, str]] = {
     "Cyber Resilience Act": ("Regulation", "2024/2847", "Cyber Resilience Act"),
     "NIS Directive": ("Directive", "2016/1148", "NIS Directive"),
 }
-# Laws that are not EU acts at all, which people cite next to them.
+# Laws that are not EU acts at all, and schemes and standards, which people cite next to them.
 NON_EU = re.compile(
     r"\b(?:BDSG|Bundesdatenschutzgesetz|UWG|BGB|TTDSG|TDDDG|HGB|StGB|"
     r"(?:UK|US|Colorado|California|Texas|Utah|New York|Illinois|Chinese|Korean|Japanese|Brazilian|Canadian) "
     r"(?:AI|Data|Privacy|Consumer Privacy)? ?(?:Act|Law|law|Bill|bill)|CCPA|CPRA|HIPAA|LGPD|PIPL|PIPEDA|"
-    r"ISO(?:/IEC)? ?\d{4,5}|NIST AI RMF|NIST)\b"
+    r"ISO(?:/IEC)? ?\d{4,5}|NIST AI RMF|NIST|EUCS|SOC ?2)\b"
 )
 # "§ 26 BDSG", "§ 312k BGB": a national statute cited by its section sign.
 SECTION_SIGN = re.compile(
@@ -66,6 +66,9 @@ _NUMBERED = re.compile(
 )
 
 
+NOT_HELD = "is not in this knowledge base"
+
+
 @dataclass(frozen=True)
 class Instrument:
     """An instrument named in a question that the knowledge base does not hold."""
@@ -76,10 +79,13 @@ class Instrument:
     name: str  # "Regulation (EU) 2022/1925 (Digital Markets Act)", "GDPR (General Data Protection …)"
     number: str | None  # "2022/1925" for an EU act
     url: str | None  # its EUR-Lex page, for an EU act
+    why: str = NOT_HELD  # what the notice says of it
 
     @property
-    def is_eu(self) -> bool:
-        return self.number is not None
+    def notice(self) -> str:
+        """The notice a reader gets: "GDPR (…) is not in this knowledge base (EUR-Lex: …)."."""
+        where = f" (EUR-Lex: {self.url})" if self.url else ""
+        return f"{self.name} {self.why}{where}."
 
 
 def eli_url(kind: str, number: str) -> str:

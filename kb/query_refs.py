@@ -108,7 +108,7 @@ def find_query_refs(
     base does not hold: a reference bound to one of those ("Art. 30 GDPR") keeps doc None and
     names it in `external`."""
     found: list[QueryRef] = []
-    mentions = [(s, e, d, None) for s, e, d in _act_mentions(query, act_names)]
+    mentions = [(s, e, d, None) for s, e, d in act_mentions(query, act_names)]
     mentions += [(s, e, None, name) for s, e, name in outside]
     mentions.sort(key=lambda m: m[0])
 
@@ -147,7 +147,7 @@ def find_query_refs(
     return found
 
 
-def _act_mentions(query: str, act_names: Mapping[str, str]) -> list[tuple[int, int, str]]:
+def act_mentions(query: str, act_names: Mapping[str, str]) -> list[tuple[int, int, str]]:
     """(start, end, act id) of each act name in `query`. A name of three letters or fewer ("DA",
     "AIA", "RIA") counts only in capitals, as the field writes it: "da" is a word elsewhere."""
     lowered = query.lower()
@@ -179,7 +179,7 @@ def act_names(acts: Iterable[ActInfo]) -> dict[str, str]:
 def named_acts(query: str, act_names: Mapping[str, str]) -> list[str]:
     """The corpus acts a query names, in order of first mention."""
     seen: list[str] = []
-    for _start, _end, doc in _act_mentions(query, act_names):
+    for _start, _end, doc in act_mentions(query, act_names):
         if doc not in seen:
             seen.append(doc)
     return seen

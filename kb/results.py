@@ -68,6 +68,7 @@ class Outside(BaseModel):
 
     name: str = Field(examples=["Regulation (EU) 2022/1925 (Digital Markets Act)", "GDPR"])
     url: str | None = Field(None, description="Its page on EUR-Lex, for an EU act")
+    in_index: bool = Field(False, description="The index holds it, but not in the version searched")
 
 
 class SearchResult(BaseModel):

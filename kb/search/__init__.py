@@ -16,9 +16,9 @@ from kb.definitions import Glossary, definitions_in, is_definitions_article
 from kb.document import Unit
 from kb.embed import Embedder
 from kb.index import IndexFiles
-from kb.instruments import Instrument, find_instruments
+from kb.instruments import NOT_HELD, Instrument, find_instruments
 from kb.manifest import ActInfo, VersionInfo
-from kb.query_refs import QueryRef, act_names, find_query_refs, named_acts
+from kb.query_refs import QueryRef, act_mentions, act_names, find_query_refs, named_acts
 from kb.results import Hit, Outside, SearchResult
 from kb.search.hits import HitMaker
 from kb.search.hybrid import HybridRanker, Ranked, Rules, asks_when
@@ -54,6 +54,8 @@ class Searcher:
         self.versions = versions
         self.acts: dict[str, ActInfo] = {a.id: a for a in files.manifest.acts if a.id in versions}
         self.act_names = act_names(self.acts.values())
+        self._all_acts = {a.id: a for a in files.manifest.acts}
+        self._other_names = act_names(a for a in files.manifest.acts if a.id not in self.acts)
         self.glossary = Glossary(
             [d for (doc, _), u in units.items() if is_definitions_article(u) for d in definitions_in(doc, u)]
         )
@@ -79,11 +81,9 @@ class Searcher:
         notices: list[str] = []
         missing: list[str] = []
         scope = docs or None
-        outside = find_instruments(query, self.act_names)
+        outside = find_instruments(query, self.act_names) + self._not_in_view(query)
         named = named_acts(_without(query, outside), self.act_names)
-        for name, url in dict.fromkeys((i.name, i.url) for i in outside):
-            where = f" (EUR-Lex: {url})" if url else ""
-            notices.append(f"{name} is not in this knowledge base{where}.")
+        notices.extend(dict.fromkeys(i.notice for i in outside))
 
         spans = [(i.start, i.end, i.name) for i in outside]
         refs = find_query_refs(query, self.act_names, spans)
@@ -128,7 +128,11 @@ class Searcher:
             top_similarity=round(top_similarity, 4),
             acts_named=named,
             missing=missing,
-            outside=[Outside(name=n, url=u) for n, u in dict.fromkeys((i.name, i.url) for i in outside)],
+            outside=list(
+                {
+                    i.name: Outside(name=i.name, url=i.url, in_index=i.why != NOT_HELD) for i in outside
+                }.values()
+            ),
         )
 
     def _named_as_context(
@@ -169,6 +173,16 @@ class Searcher:
             f"{top.label} ({top.title.lower() or top.heading}) better."
         )
         return [hits.pop(0), *pinned]
+
+    def _not_in_view(self, query: str) -> list[Instrument]:
+        """Acts of the index that the query names but that are not part of the version searched:
+        the 2026 amending act, asked about in the text as first published."""
+        out = []
+        for start, end, doc in act_mentions(query, self._other_names):
+            act = self._all_acts[doc]
+            why = "is not part of the text searched: ask about the law in force (version current)"
+            out.append(Instrument(query[start:end], start, end, act.short_name, None, act.url, why))
+        return out
 
     def _similarity(self, vector: np.ndarray, doc: str, unit: str) -> float:
         """The query's cosine similarity to the closest passage of a unit."""

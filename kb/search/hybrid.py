@@ -45,20 +45,20 @@ class Rules:
     when: float = 2.0
     # An amending act's instructions repeat text the amended act now holds: their weight unless
     # the question is about the amending act.
-    instructions: float = 0.5
+    instructions: float = 0.0
     # The weight of the rest of an amending act's text (its recitals, final articles, annex
     # tables) unless the question is about the amending act.
-    amending: float = 1.0
+    amending: float = 0.0
     # When one act's passages lead both the dense and the keyword ranking (at least this share of
     # the first ROUTE_DEPTH of each), the other acts' units weigh `route_other`.
-    route_share: float = 1.1  # above 1: off
-    route_other: float = 1.0
+    route_share: float = 0.8  # above 1: off
+    route_other: float = 0.5
     # The stricter reading of questions about time: "when does … apply", "from what date", not
     # "how long" or "deadline".
-    when_strict: bool = False
+    when_strict: bool = True
     # A provision named as context gives way to the one the question's words match, when that
     # one is closer by at least this cosine margin (1 or more: off).
-    context_margin: float = 1.0
+    context_margin: float = 0.1
     # A question that names one act is searched in that act (and the act it amends).
     named_act_focus: bool = True
     # A question about a defined term gets the definition first.
