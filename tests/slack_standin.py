@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection, serve
 
 
@@ -205,8 +206,11 @@ class SocketModeStandIn:
                 }
             )
         )
-        for message in connection:
-            self.acks.put((number, json.loads(message), time.monotonic()))
+        try:
+            for message in connection:
+                self.acks.put((number, json.loads(message), time.monotonic()))
+        except ConnectionClosed:  # slack_sdk's client drops a replaced connection without a close frame
+            pass
 
     def wait_for_connection(self, count: int, timeout: float = 240) -> ServerConnection:
         deadline = time.monotonic() + timeout

@@ -22,6 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.logger.messages import warning_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
@@ -70,12 +72,20 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
     if identity is None:
         identity = BotIdentity(config)
         identity.start()
+    # bolt reads SLACK_BOT_TOKEN from the environment by itself, then warns that `authorize`
+    # overrides it; our authorize returns that same token, so the warning would only mislead.
+    logging.getLogger("slack_bolt.App").addFilter(_QUIET)
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        # bolt passes the arguments a plain function names; a bound method's `self` confuses it.
+        return identity.authorize(enterprise_id, team_id)
+
     app = App(
         signing_secret=config.slack_signing_secret,
         client=web_client(config),
         # Our authorize never calls Slack, unlike bolt's single-workspace one (auth.test on the
         # first request, a 500 when that fails).
-        authorize=identity.authorize,
+        authorize=authorize,
         process_before_response=False,
     )
     pool = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="regkb-slack-answer")
@@ -225,6 +235,14 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
         on_message(event, body, client, context)
 
     return app
+
+
+class _NoTokenSkippedWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_token_skipped()
+
+
+_QUIET = _NoTokenSkippedWarning()
 
 
 def _post(hook: WebhookClient, payload: dict) -> str | None:
