@@ -361,14 +361,19 @@ def test_acknowledged_in_time_while_the_web_api_hangs(server: Server, slack: Sla
     slack.hang()
     try:
         # More mentions than bolt has listener threads (5): none may hold up the command's ack.
+        slowest = 0.0
         for n in range(6):
             r, took = timed_event(
                 server, mention(f"CHANG{n}", f"2100.00010{n}", "What is a provider?"), f"EvHang{n}"
             )
             assert r.status_code == 200 and took < ACK_WINDOW_S, (n, took)
+            slowest = max(slowest, took)
         r, took = slash(server, slack, "What is a deployer under the AI Act?", "hung")
         assert r.status_code == 200 and took < ACK_WINDOW_S, took
-        print(f"with a hung Web API: last event acknowledged in {took * 1000:.0f} ms (slash command)")
+        print(
+            f"with a hung Web API: 6 events acknowledged in at most {slowest * 1000:.0f} ms, "
+            f"then the slash command in {took * 1000:.0f} ms"
+        )
         r, took = slash(server, slack, "", "empty")
         assert r.status_code == 200 and "Ask a question" in r.text
         # Each answer was tried, given up after KB_SLACK_API_TIMEOUT and logged with its request id.
@@ -523,6 +528,7 @@ def test_socket_mode_answers_a_slash_command(socket_bot: SlackStandIn) -> None:
     )
     _, ack, at = socket.wait_for_ack("env-slash")
     assert at - sent < ACK_WINDOW_S
+    print(f"Socket Mode: slash command acknowledged in {(at - sent) * 1000:.0f} ms")
     assert ack["payload"]["response_type"] == "ephemeral"
     assert ack["payload"]["text"].startswith("Looking it up: How much notice")
     reply = socket_bot.wait_for("/response/socket-slash")[0]["body"]
@@ -534,10 +540,11 @@ def test_socket_mode_reconnects_when_slack_says_disconnect(socket_bot: SlackStan
     socket = socket_bot.socket
     assert socket
     opened = len(socket_bot.received("apps.connections.open"))
-    socket.send(
+    asked = socket.send(
         {"type": "disconnect", "reason": "refresh_requested", "debug_info": {"host": "applink-standin"}}
     )
     socket.wait_for_connection(2, timeout=30)
+    print(f"Socket Mode: reconnected {time.monotonic() - asked:.2f} s after `disconnect`")
     assert len(socket_bot.received("apps.connections.open")) == opened + 1
     assert socket.paths[1].startswith("/link/?ticket=ticket-2")  # the new URL, not the old one
     # The new connection answers; the old one is closed.
