@@ -45,6 +45,7 @@ bench: index
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/query.py
 	$(BIN)/python bench/http_load.py
+	$(BIN)/python bench/slack_ack.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/scale.py
 
