@@ -49,6 +49,7 @@ bench: index
 	$(BIN)/python -m bench.quality
 	$(BIN)/python -m bench.query
 	$(BIN)/python -m bench.http_load
+	$(BIN)/python -m bench.slack_ack
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.scale
 

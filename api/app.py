@@ -253,12 +253,16 @@ def _mount_page(app: FastAPI) -> None:
 
 def _mount_slack(app: FastAPI, holder: Holder, config: Settings) -> None:
     """Slack's Events API, slash command and interactivity, all at /slack/events."""
-    from slack_bolt.adapter.fastapi import SlackRequestHandler
+    from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+    from starlette.concurrency import run_in_threadpool
 
     from api.slack.bot import build
+    from api.slack.identity import shared
 
-    handler = SlackRequestHandler(build(holder, config))
+    bolt = build(holder, config, shared(config))
 
     @app.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request) -> object:
-        return await handler.handle(request)
+        bolt_request = to_bolt_request(request, await request.body())
+        # bolt's App is synchronous: dispatch in a worker thread, never on the event loop.
+        return to_starlette_response(await run_in_threadpool(bolt.dispatch, bolt_request))

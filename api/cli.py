@@ -369,6 +369,8 @@ def serve(
         os.environ["KB_HOST"] = host
         settings.cache_clear()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if config.slack_signing_secret and config.slack_bot_token:
+        _check_slack(config)
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -415,15 +417,32 @@ def slack(
         raise _fail("Over HTTP the bot runs inside `kb serve`; use --socket for Socket Mode.", EXIT_USAGE)
     if not (config.slack_app_token and config.slack_bot_token):
         raise _fail("Socket Mode needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (xoxb-…).", EXIT_USAGE)
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    import logging
 
     from api.holder import Holder
-    from api.slack.bot import build
+    from api.slack import socket_mode
+    from api.slack.identity import TokenRefused
 
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    identity = _check_slack(config)
     holder = Holder(config)
     if not holder.reload():
         raise _fail(holder.error or "No index.", EXIT_NO_INDEX)
-    SocketModeHandler(build(holder, config), config.slack_app_token).start()
+    try:
+        socket_mode.run(holder, config, identity)
+    except TokenRefused as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+
+
+def _check_slack(config):  # type: ignore[no-untyped-def]
+    """Slack's auth.test once at start-up (config: Settings; returns api.slack.identity.BotIdentity).
+    A refused SLACK_BOT_TOKEN is a one-line error; an unreachable Web API is checked again later."""
+    from api.slack.identity import TokenRefused, verify
+
+    try:
+        return verify(config)
+    except TokenRefused as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
 
 
 def main() -> None:

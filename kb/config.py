@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     slack_bot_token: str = Field("", validation_alias=AliasChoices("SLACK_BOT_TOKEN", "KB_SLACK_BOT_TOKEN"))
     slack_app_token: str = Field("", validation_alias=AliasChoices("SLACK_APP_TOKEN", "KB_SLACK_APP_TOKEN"))
     slack_api_url: str = Field("https://slack.com/api/", description="Slack's Web API (a stand-in in tests).")
+    # slack_sdk waits 30 s by default; 10 s is ample for a healthy Web API (its calls take well
+    # under a second) and frees a worker sooner during an outage.
+    slack_api_timeout: int = Field(10, ge=1, description="Seconds a Slack Web API call may take.")
     port: int = Field(8000, description="Port of `kb serve`.")
 
     def key_list(self) -> list[str]:

@@ -1,10 +1,15 @@
 """The Slack bot: /regkb, @regkb mentions and direct messages, answered in Block Kit.
 
 slack-bolt verifies each request's signature (signing secret, 5-minute window, constant-time
-comparison) and acknowledges at once; the answer follows from a worker thread, through the
-command's response_url or in the message's thread. Slack retries a request it thinks went
-unanswered; a retry is acknowledged and dropped, and event ids are remembered, so no question
-is answered twice."""
+comparison). Nothing between a request's arrival and its acknowledgement calls Slack's Web API:
+the bot's identity comes from `BotIdentity` (auth.test at start-up, never per request), and each
+listener only acknowledges and hands the question to a pool of its own, so a slow or hung Web
+API cannot hold the 3-second acknowledgement, nor tie up bolt's workers that run the next
+acknowledgement. The answer follows through the command's response_url or in the message's
+thread; a failure to post it is logged with the request id (the event id, or the command's
+trigger id) and, for commands, reported to the user through response_url when that works.
+Slack retries a request it thinks went unanswered; a retry is acknowledged and dropped, and
+event ids are remembered, so no question is answered twice."""
 
 from __future__ import annotations
 
@@ -13,13 +18,18 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.logger.messages import warning_token_skipped
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 
 from api.holder import Holder
 from api.slack.blocks import answer_blocks, error_blocks, plain_text
+from api.slack.identity import BotIdentity, web_client
 from kb.config import Settings
 from kb.errors import KBError
 from kb.results import Turn
@@ -30,6 +40,10 @@ log = logging.getLogger("regkb.slack")
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
 HISTORY_TURNS = 6
 USAGE = "Ask a question after the command, e.g. `/regkb Can we use emotion recognition on our staff?`"
+# Questions answered at once. A search already uses every core, so more would only queue for
+# the CPU; four keep new questions moving while a few answers wait on a slow Web API to post.
+ANSWER_WORKERS = 4
+NOT_DELIVERED = "The answer could not be delivered to Slack (request {id}); please ask again in a moment."
 
 
 class _Seen:
@@ -50,21 +64,41 @@ class _Seen:
             return True
 
 
-def build(holder: Holder, config: Settings) -> App:
-    client = WebClient(token=config.slack_bot_token, base_url=config.slack_api_url)
+def build(holder: Holder, config: Settings, identity: BotIdentity | None = None) -> App:
+    """The bolt App answering /regkb, mentions, direct messages and the share button.
+
+    `identity` supplies the per-request authorization without calling Slack; without one, a
+    new BotIdentity is made and asked in the background. Serve the App over HTTP (api.app) or
+    Socket Mode (api.slack.socket_mode)."""
+    if identity is None:
+        identity = BotIdentity(config)
+        identity.start()
+    # bolt reads SLACK_BOT_TOKEN from the environment by itself, then warns that `authorize`
+    # overrides it; our authorize returns that same token, so the warning would only mislead.
+    logging.getLogger("slack_bolt.App").addFilter(_QUIET)
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        # bolt passes the arguments a plain function names; a bound method's `self` confuses it.
+        return identity.authorize(enterprise_id, team_id)
+
     app = App(
-        token=config.slack_bot_token,
         signing_secret=config.slack_signing_secret,
-        client=client,
-        token_verification_enabled=False,
+        client=web_client(config),
+        # Our authorize never calls Slack, unlike bolt's single-workspace one (auth.test on the
+        # first request, a 500 when that fails).
+        authorize=authorize,
         process_before_response=False,
     )
+    pool = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="regkb-slack-answer")
     seen = _Seen()
     web_url = config.public_url.rstrip("/") + "/" if config.public_url else None
 
     @app.middleware
     def drop_retries(req: Any, resp: BoltResponse, next: Any) -> BoltResponse | None:
-        if req.headers.get("x-slack-retry-num"):
+        # Over HTTP a retry carries X-Slack-Retry-Num: 1, 2, 3; Socket Mode envelopes carry
+        # retry_attempt 0 on the first delivery, which bolt passes on as the same header.
+        retry = (req.headers.get("x-slack-retry-num") or ["0"])[0]
+        if retry not in ("", "0"):
             # The first delivery is being answered already.
             return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
         event_id = (req.body or {}).get("event_id") if isinstance(req.body, dict) else None
@@ -75,88 +109,152 @@ def build(holder: Holder, config: Settings) -> App:
     def answer(question: str, history: list[Turn] | None = None) -> Any:
         return holder.kb.ask(question, k=5, history=history)
 
+    def respond(url: str | None, payload: dict, request_id: str) -> None:
+        """Post to a response_url; when that fails, log it and try to tell the user there."""
+        if not url:
+            log.error("No response_url to answer request %s.", request_id)
+            return
+        hook = WebhookClient(url, timeout=config.slack_api_timeout)
+        problem = _post(hook, payload)
+        if problem is None:
+            return
+        log.error("Could not post the answer to request %s through its response_url: %s", request_id, problem)
+        notice = NOT_DELIVERED.format(id=request_id)
+        problem = _post(hook, {"response_type": "ephemeral", "text": notice, "blocks": error_blocks(notice)})
+        if problem is None:
+            log.info("Told the user of request %s that the answer could not be delivered.", request_id)
+        else:
+            log.error("Could not tell the user of request %s either: %s", request_id, problem)
+
+    def answer_command(question: str, command: dict) -> None:
+        request_id = command.get("trigger_id") or "?"
+        try:
+            result = answer(question)
+            payload = {
+                "response_type": "ephemeral",
+                "replace_original": True,
+                "text": plain_text(result),
+                "blocks": answer_blocks(result, web_url, share=True),
+            }
+        except KBError as exc:
+            payload = {
+                "response_type": "ephemeral",
+                "text": str(exc),
+                "blocks": error_blocks(f"{exc} Try rephrasing the question."),
+            }
+        except Exception:
+            log.exception("Answering request %s failed", request_id)
+            payload = {
+                "response_type": "ephemeral",
+                "text": "Something went wrong.",
+                "blocks": error_blocks("Something went wrong on our side; please try again in a moment."),
+            }
+        respond(command.get("response_url"), payload, request_id)
+
     @app.command("/regkb")
-    def slash(ack: Any, command: dict, respond: Any) -> None:
+    def slash(ack: Any, command: dict) -> None:
         question = (command.get("text") or "").strip()
         if not question:
             ack(response_type="ephemeral", text=USAGE)
             return
         ack(response_type="ephemeral", text=f"Looking it up: {question[:200]}")
+        pool.submit(answer_command, question, command)
+
+    def share_answer(body: dict) -> None:
+        request_id = body.get("trigger_id") or "?"
+        question = body["actions"][0]["value"]
         try:
             result = answer(question)
-            respond(
-                response_type="ephemeral",
-                replace_original=True,
-                text=plain_text(result),
-                blocks=answer_blocks(result, web_url, share=True),
-            )
-        except KBError as exc:
-            respond(
-                response_type="ephemeral",
-                text=str(exc),
-                blocks=error_blocks(f"{exc} Try rephrasing the question."),
-            )
         except Exception:
-            log.exception("slash command failed")
-            respond(
-                response_type="ephemeral",
-                text="Something went wrong.",
-                blocks=error_blocks("Something went wrong on our side; please try again in a moment."),
-            )
+            log.exception("Answering request %s failed", request_id)
+            return
+        payload = {
+            "response_type": "in_channel",
+            "delete_original": True,
+            "text": plain_text(result),
+            "blocks": answer_blocks(result, web_url),
+        }
+        respond(body.get("response_url"), payload, request_id)
 
     @app.action("share_answer")
-    def share(ack: Any, body: dict, respond: Any) -> None:
+    def share(ack: Any, body: dict) -> None:
         ack()
-        question = body["actions"][0]["value"]
-        result = answer(question)
-        respond(
-            response_type="in_channel",
-            delete_original=True,
-            text=plain_text(result),
-            blocks=answer_blocks(result, web_url),
-        )
+        pool.submit(share_answer, body)
 
-    def reply_in_thread(event: dict, client: WebClient, context: dict) -> None:
+    def reply_in_thread(event: dict, client: WebClient, bot_user: str | None, event_id: str) -> None:
         question = _MENTION.sub("", event.get("text") or "").strip()
         channel = event["channel"]
         thread = event.get("thread_ts") or event["ts"]
-        if not question:
-            client.chat_postMessage(
-                channel=channel, thread_ts=thread, text="Ask me a question about the AI Act or the Data Act."
-            )
-            return
+        user = event.get("user", "")
         try:
-            history = _thread_history(client, channel, event, context.get("bot_user_id"))
-            result = answer(question, history)
+            if not question:
+                client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=thread,
+                    text="Ask me a question about the AI Act or the Data Act.",
+                )
+                return
+            try:
+                result = answer(question, _thread_history(client, channel, event, bot_user))
+            except KBError as exc:
+                client.chat_postEphemeral(channel=channel, user=user, text=f"{exc} Try rephrasing.")
+                return
+            except Exception:
+                log.exception("Answering event %s failed", event_id)
+                client.chat_postEphemeral(
+                    channel=channel,
+                    user=user,
+                    text="Something went wrong on our side; please try again in a moment.",
+                )
+                return
             client.chat_postMessage(
                 channel=channel,
                 thread_ts=thread,
                 text=plain_text(result),
                 blocks=answer_blocks(result, web_url),
             )
-        except KBError as exc:
-            client.chat_postEphemeral(
-                channel=channel, user=event.get("user", ""), text=f"{exc} Try rephrasing."
+        except Exception as exc:  # the Web API: timed out, unreachable, or an error answer
+            log.error(
+                "Could not post the answer to event %s in %s: %s: %s",
+                event_id,
+                channel,
+                exc.__class__.__name__,
+                exc,
             )
-        except Exception:
-            log.exception("answering a message failed")
-            client.chat_postEphemeral(
-                channel=channel,
-                user=event.get("user", ""),
-                text="Something went wrong on our side; please try again in a moment.",
-            )
+
+    def on_message(event: dict, body: dict, client: WebClient, context: dict) -> None:
+        pool.submit(reply_in_thread, event, client, context.get("bot_user_id"), body.get("event_id") or "?")
 
     @app.event("app_mention")
-    def mention(event: dict, client: WebClient, context: dict) -> None:
-        reply_in_thread(event, client, context)
+    def mention(event: dict, body: dict, client: WebClient, context: dict) -> None:
+        on_message(event, body, client, context)
 
     @app.event("message")
-    def direct(event: dict, client: WebClient, context: dict) -> None:
+    def direct(event: dict, body: dict, client: WebClient, context: dict) -> None:
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
             return
-        reply_in_thread(event, client, context)
+        on_message(event, body, client, context)
 
     return app
+
+
+class _NoTokenSkippedWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_token_skipped()
+
+
+_QUIET = _NoTokenSkippedWarning()
+
+
+def _post(hook: WebhookClient, payload: dict) -> str | None:
+    """Send to a response_url; None when Slack took it, else what went wrong."""
+    try:
+        response = hook.send_dict(payload)
+    except Exception as exc:  # timed out or unreachable
+        return f"{exc.__class__.__name__}: {exc}"
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}: {(response.body or '')[:200]}"
+    return None
 
 
 def _thread_history(client: WebClient, channel: str, event: dict, bot_user: str | None) -> list[Turn]:
@@ -164,7 +262,11 @@ def _thread_history(client: WebClient, channel: str, event: dict, bot_user: str 
     thread = event.get("thread_ts")
     if not thread or thread == event.get("ts"):
         return []
-    replies = client.conversations_replies(channel=channel, ts=thread, limit=50).get("messages", [])
+    try:
+        replies = client.conversations_replies(channel=channel, ts=thread, limit=50).get("messages", [])
+    except Exception as exc:  # the Web API is down: answer the question on its own
+        log.warning("Could not read thread %s in %s (%s); answering without it.", thread, channel, exc)
+        return []
     turns = []
     for message in replies:
         if message.get("ts") == event.get("ts") or message.get("bot_id") or message.get("user") == bot_user:
