@@ -333,6 +333,7 @@ def serve(
     Example: kb serve --port 8000
     """
     import logging
+    import os
 
     import uvicorn
 
@@ -340,6 +341,9 @@ def serve(
 
     config = settings()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if workers > 1 and not config.onnx_threads:
+        # The workers share the cores: each encodes with its share of them (bench/http_load.py).
+        os.environ["KB_ONNX_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
         Path("data/cache"),
         description="Passage vectors and token counts computed before, by model and text (not the index).",
     )
+    query_cache: int = Field(1024, ge=0, description="Question vectors remembered (LRU); 0 is none.")
     onnx_threads: int = Field(
         0, ge=0, description="ONNX Runtime intra-op threads per process; 0 is min(2, CPU cores)."
     )

@@ -41,7 +41,8 @@ def resolve_model(name: str) -> str:
 
 KNOWN_CACHE = 20_000  # sentences of the acts: about 30 MB of vectors at 384 dimensions
 # Questions asked again (the web page's examples, retries, a Slack thread's follow-ups) cost a
-# dictionary lookup instead of 3 ms of encoding; 1,024 vectors of 384 floats are 1.5 MB.
+# dictionary lookup instead of 3 ms of encoding; 1,024 vectors of 384 floats are 1.5 MB. The
+# default of KB_QUERY_CACHE.
 QUERY_CACHE = 1024
 BACKENDS = ("auto", "onnx", "torch")
 
@@ -63,6 +64,7 @@ class Embedder:
         backend: str | None = None,
         model_cache: Path | None = None,
         threads: int | None = None,
+        query_cache: int = QUERY_CACHE,
     ) -> None:
         from kb.config import settings
 
@@ -79,7 +81,8 @@ class Embedder:
         self._known: OrderedDict[str, np.ndarray] = OrderedDict()
         self._known_lock = threading.Lock()
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._queries_lock = threading.Lock()  # not _known_lock: encode_known calls encode
+        self._queries_lock = threading.Lock()
+        self.query_cache = query_cache  # not _known_lock: encode_known calls encode
         self.token_memo: dict[str, int] = {}  # sha256 of a text -> its length in tokens
 
     @classmethod
@@ -89,6 +92,7 @@ class Embedder:
             backend=config.embed_backend,
             model_cache=config.model_cache,
             threads=config.onnx_threads,
+            query_cache=config.query_cache,
         )
 
     @cached_property
@@ -181,7 +185,7 @@ class Embedder:
     def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         """Unit-length float32 vectors [len(texts), dim]. A single text (a question) is looked
         up in a small LRU first."""
-        if len(texts) == 1:
+        if len(texts) == 1 and self.query_cache:
             with self._queries_lock:
                 hit = self._queries.get(texts[0])
                 if hit is not None:
@@ -201,10 +205,10 @@ class Embedder:
                     convert_to_numpy=True,
                 )
         vectors = np.asarray(vectors, dtype="float32")
-        if len(texts) == 1:
+        if len(texts) == 1 and self.query_cache:
             with self._queries_lock:
                 self._queries[texts[0]] = vectors[0].copy()
-                while len(self._queries) > QUERY_CACHE:
+                while len(self._queries) > self.query_cache:
                     self._queries.popitem(last=False)
         return vectors
 

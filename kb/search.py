@@ -210,7 +210,9 @@ class Searcher:
         unit_score[~unit_allowed] = -1.0
 
         ranked: list[tuple[int, float]] = []  # (best passage of the unit, unit score)
-        for u in np.argsort(-unit_score)[: max(k * 2, 20)]:
+        # k already counts the pinned hits, and each pinned hit hides at most one ranked unit in
+        # _merge: k units are enough, and building a hit is most of the cost after encoding.
+        for u in np.argsort(-unit_score)[:k]:
             if unit_score[u] <= 0:
                 break
             members = st.unit_passages[u]
