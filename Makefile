@@ -11,7 +11,7 @@ ifneq ($(MIRROR),)
 export KB_CORPUS_MIRROR ?= $(MIRROR)
 endif
 
-.PHONY: install browser index run test lint bench bench-models clean
+.PHONY: install browser wrk index run test lint bench bench-models clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,14 @@ test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
+# The HTTP benchmark's load generator: one C thread, so it leaves the cores to the server.
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } \
+		|| { echo "Install wrk (Debian: apt-get install wrk) for bench/http_load.py."; exit 1; }
+
 # Every benchmark, one after the other (the machine is shared: each takes its ratios in one run).
 # Figures go to bench/results/*.json, the scale plot to docs/scale.png; see docs/benchmarks.md.
-bench: index
+bench: index wrk
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/query.py

@@ -74,6 +74,9 @@ def main() -> None:
     )
     parser.add_argument("--model", default="all-MiniLM-L6-v2")
     parser.add_argument("--skip-torch", action="store_true", help="no baseline (faster, no ratios)")
+    parser.add_argument(
+        "--skip-torch-source", action="store_true", help="no torch baseline for --source (the longest)"
+    )
     args = parser.parse_args()
     rows: list[dict[str, object]] = []
 
@@ -100,14 +103,15 @@ def main() -> None:
                 flush=True,
             )
 
-        if not args.skip_torch:
-            step("torch, three acts from nothing", env("t3", "torch", "tc1"))
-            step("torch, + GDPR with --source", env("t4", "torch", "tc2"), "--source", str(GDPR))
         step("onnx, three acts from nothing", env("o3", "onnx", "oc", "fresh-models"))
         step("onnx, three acts, export cached", env("o3b", "onnx", "oc2", "fresh-models"))
         step("onnx, no-change re-run", env("o3b", "onnx", "oc2", "fresh-models"))
         step("onnx, + GDPR with --source", env("o3b", "onnx", "oc2", "fresh-models"), "--source", str(GDPR))
         step("onnx, three acts, --force", env("o3b", "onnx", "oc2", "fresh-models"), "--force")
+        if not args.skip_torch:
+            step("torch, three acts from nothing", env("t3", "torch", "tc1"))
+        if not (args.skip_torch or args.skip_torch_source):
+            step("torch, + GDPR with --source", env("t4", "torch", "tc2"), "--source", str(GDPR))
 
     ratios = {}
     by = {str(r["situation"]): r for r in rows}
