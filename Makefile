@@ -48,6 +48,7 @@ wrk:
 bench: index wrk
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/encode.py
 	$(BIN)/python bench/query.py
 	$(BIN)/python bench/http_load.py
 	$(BIN)/python bench/ingest.py
