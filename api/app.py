@@ -14,8 +14,9 @@ from typing import Annotated
 from fastapi import FastAPI, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 from starlette.concurrency import iterate_in_threadpool
 
 from api import mcp, problems
@@ -101,11 +102,12 @@ def create_app(config: Settings | None = None) -> FastAPI:
         summary="Answer a question with cited provisions",
         responses={k: _ERRORS[k] for k in (401, 404, 413, 422, 429, 503)},
     )
-    def ask(body: AskRequest, request: Request) -> Answer:
+    def ask(body: AskRequest, request: Request) -> Response:
         request.state.query = body.question
-        return holder.kb.ask(
+        answer = holder.kb.ask(
             body.question, k=body.k, docs=body.docs, history=body.history, version=body.version
         )
+        return _json(answer)
 
     @app.post(
         "/v1/ask/stream",
@@ -135,11 +137,12 @@ def create_app(config: Settings | None = None) -> FastAPI:
         summary="Ranked provisions for a query",
         responses={k: _ERRORS[k] for k in (401, 404, 413, 422, 429, 503)},
     )
-    def search(body: SearchRequest, request: Request) -> SearchResult:
+    def search(body: SearchRequest, request: Request) -> Response:
         request.state.query = body.query
-        return holder.kb.search(
+        result = holder.kb.search(
             body.query, k=body.k, docs=body.docs, kinds=list(body.kinds or []) or None, version=body.version
         )
+        return _json(result)
 
     @app.get(
         "/v1/documents",
@@ -181,6 +184,14 @@ def create_app(config: Settings | None = None) -> FastAPI:
         return JSONResponse({"status": "reloaded", "built_at": holder.kb.manifest.built_at})
 
     return app
+
+
+def _json(model: BaseModel) -> Response:
+    """The model as JSON, serialised once by pydantic's Rust core. Returning the model instead
+    makes FastAPI validate it again against `response_model` and walk it through
+    `jsonable_encoder`: about 1 ms of a search's 20 KB (bench/http_load.py, docs/benchmarks.md).
+    The `response_model` of the route still documents the shape."""
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 def _answer_events(holder: Holder, body: AskRequest) -> Iterator[str]:

@@ -355,6 +355,7 @@ def serve(
     Example: kb serve --port 8000
     """
     import logging
+    import os
 
     import uvicorn
 
@@ -371,6 +372,9 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if config.slack_signing_secret and config.slack_bot_token:
         _check_slack(config)
+    if workers > 1 and not config.onnx_threads:
+        # The workers share the cores: each encodes with its share of them (bench/http_load.py).
+        os.environ["KB_ONNX_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
     uvicorn.run(
         "api.app:create_app",
         factory=True,

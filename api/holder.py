@@ -78,7 +78,8 @@ class Holder:
                 )
                 old = self._kb
                 same_model = old is not None and old.embedder.name == files.manifest.model.name
-                embedder = old.embedder if same_model else Embedder(files.manifest.model.name)
+                name = files.manifest.model.name
+                embedder = old.embedder if same_model else Embedder.from_settings(self.config, name)
                 kb = KnowledgeBase(files, embedder)
             except KBError as exc:
                 self._error = str(exc)

@@ -8,6 +8,7 @@ serving process. Writes bench/results/query.json.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -36,22 +37,29 @@ def timed(fn, items: list[str], rounds: int) -> list[float]:  # type: ignore[no-
     return ms
 
 
-def in_process(rounds: int) -> dict[str, object]:
+def in_process(rounds: int, backend: str) -> dict[str, object]:
     before = rss_mb()
     started = time.perf_counter()
-    kb = KnowledgeBase.open()
+    # The query-vector LRU is off: the rounds repeat the questions, and each must be encoded.
+    config = settings().model_copy(update={"embed_backend": backend, "query_cache": 0})
+    kb = KnowledgeBase.open(config=config)
     open_s = time.perf_counter() - started
     loaded = rss_mb()
     qs = questions()
     for q in qs[:3]:  # warm-up: first calls pay for lazy initialisation
         kb.search(q)
+    cpu = time.process_time()
     search = timed(lambda q: kb.search(q), qs, rounds)
+    cpu_per_search = (time.process_time() - cpu) * 1000 / len(search)
     encode = timed(lambda q: kb.embedder.encode([q]), qs, rounds)
     # Answers remember the vectors of the sentences they quote: the first round meets them cold.
     ask_cold = timed(lambda q: kb.ask(q), qs, 1)
     ask = timed(lambda q: kb.ask(q), qs, max(1, rounds - 1))
     original = timed(lambda q: kb.search(q, version="original"), qs, 1)
     result = {
+        "backend": kb.embedder.backend,
+        "torch_imported": "torch" in sys.modules,
+        "search_cpu_ms": round(cpu_per_search, 2),
         "open_s": round(open_s, 2),
         "rss_mb": {
             "before_open": before,
@@ -97,10 +105,16 @@ def cli_startup(runs: int = 5) -> dict[str, float]:
     return out
 
 
-def serving_memory(qs: list[str]) -> dict[str, float]:
+def serving_memory(qs: list[str], backend: str) -> dict[str, float]:
     """RSS of a real `kb serve` once loaded, and after answering every dev question twice."""
     config = settings()
-    env = {**os.environ, "KB_INDEX_DIR": str(config.index_dir), "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "KB_INDEX_DIR": str(config.index_dir.resolve()),
+        "KB_MODEL_CACHE": str(config.model_cache.resolve()),
+        "KB_EMBED_BACKEND": backend,
+        "HF_HUB_OFFLINE": "1",
+    }
     with tempfile.TemporaryDirectory() as tmp:
         server = Server(env, Path(tmp) / "serve.log")
         try:
@@ -114,7 +128,7 @@ def serving_memory(qs: list[str]) -> dict[str, float]:
             out = {"after_load_mb": loaded, "after_load_test_mb": rss_mb(pid), "peak_mb": peak_rss_mb(pid)}
         finally:
             server.stop()
-    print("serving memory:", out)
+    print(f"serving memory ({backend}):", out)
     return out
 
 
@@ -123,11 +137,33 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--backend", help="measure one backend in this process and print JSON")
     args = parser.parse_args()
+    if args.backend:
+        print("JSON " + json.dumps(in_process(args.rounds, args.backend)))
+        return
+    runs = {}
+    for backend in ("torch", "onnx"):
+        # Each backend in a process of its own, so that its memory and imports are its own.
+        done = subprocess.run(
+            [sys.executable, __file__, "--rounds", str(args.rounds), "--backend", backend],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        print(done.stdout.split("JSON ")[0], end="")
+        runs[backend] = json.loads(done.stdout.split("JSON ", 1)[1])
+    ratios = {
+        name: round(runs["torch"][name]["p50"] / max(runs["onnx"][name]["p50"], 0.01), 2)
+        for name in ("search_ms", "query_encode_ms", "ask_ms")
+    }
+    ratios["search_cpu"] = round(runs["torch"]["search_cpu_ms"] / max(runs["onnx"]["search_cpu_ms"], 0.01), 2)
+    print("torch / onnx (p50):", ratios)
     result = {
-        "in_process": in_process(args.rounds),
+        "in_process": runs,
+        "speedup_torch_over_onnx": ratios,
         "cli_ms": cli_startup(),
-        "serving": serving_memory(questions()),
+        "serving": {b: serving_memory(questions(), b) for b in ("torch", "onnx")},
     }
     write("query", result)
 

@@ -25,6 +25,7 @@ from kb import __version__
 from kb.config import Settings
 from kb.document import Act, Passage
 from kb.embed import Embedder
+from kb.embed_cache import EmbeddingCache
 from kb.errors import KBError
 from kb.index import build_faiss, discard, new_build_dir, publish, read_manifest, write_build
 from kb.manifest import SCHEMA_VERSION, ActInfo, IndexManifest, ModelInfo, SourceFile, VersionInfo
@@ -70,6 +71,9 @@ class IngestReport:
     passages: int = 0
     model: str = ""
     amendments: list[AmendmentReport] = field(default_factory=list)
+    embedded: int = 0  # passages the model encoded in this run
+    embeddings_cached: int = 0  # passages whose vectors came from the embedding cache
+    backend: str = ""  # onnx or torch
 
 
 @dataclass
@@ -143,7 +147,11 @@ def run(
             amendment_reports.append(_amend(item, by_id, versions, inputs))
 
     say(f"Loading the embedding model {settings.embed_model}")
-    embedder = Embedder(settings.embed_model)
+    embedder = Embedder.from_settings(settings)
+    # Vectors and token counts computed by earlier ingests, by model and text: unchanged
+    # passages are never embedded again (kb/embed_cache.py).
+    cache = EmbeddingCache(settings.embed_cache, embedder)
+    cache.seed_token_counts()
     passages: list[Passage] = []
     per_act: dict[str, int] = {}
     for act in acts:
@@ -151,10 +159,12 @@ def run(
         chunks = _versioned_passages(versions[act.id], embedder)
         per_act[act.id] = len(chunks)
         passages.extend(chunks)
+    cache.save_token_counts()
 
-    say(f"Embedding {len(passages)} passages")
-    vectors = embedder.encode([p.embed_text for p in passages], settings.embed_batch, progress=show_bars)
-    index, index_type = build_faiss(vectors, settings.index_type)
+    say(f"Embedding {len(passages)} passages ({embedder.backend})")
+    encoded = cache.encode([p.embed_text for p in passages], settings.embed_batch, progress=show_bars)
+    cache.close()
+    index, index_type = build_faiss(encoded.vectors, settings.index_type)
 
     reports = [
         ActReport(
@@ -199,6 +209,9 @@ def run(
         passages=len(passages),
         model=settings.embed_model,
         amendments=amendment_reports,
+        embedded=encoded.embedded,
+        embeddings_cached=encoded.cached,
+        backend=embedder.backend,
     )
 
 

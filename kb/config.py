@@ -19,6 +19,23 @@ class Settings(BaseSettings):
     download: bool = Field(True, description="Fetch sources from their official URLs if needed.")
     embed_model: str = Field("all-MiniLM-L6-v2", description="sentence-transformers model.")
     embed_batch: int = Field(32, ge=1, description="Passages embedded per batch.")
+    embed_backend: str = Field(
+        "auto",
+        pattern="^(auto|onnx|torch)$",
+        description="Encoder: onnx (ONNX Runtime), torch (sentence-transformers), or auto (onnx, "
+        "falling back to torch when the export fails).",
+    )
+    model_cache: Path = Field(
+        Path("data/models"), description="ONNX exports of embedding models, keyed by the model's files."
+    )
+    embed_cache: Path = Field(
+        Path("data/cache"),
+        description="Passage vectors and token counts computed before, by model and text (not the index).",
+    )
+    query_cache: int = Field(1024, ge=0, description="Question vectors remembered (LRU); 0 is none.")
+    onnx_threads: int = Field(
+        0, ge=0, description="ONNX Runtime intra-op threads per process; 0 is min(2, CPU cores)."
+    )
     index_type: str = Field("auto", description="FAISS index: auto, flat, ivf or hnsw.")
     version: str = Field(
         "current", description="Version of the acts answered from: current, original or a date."

@@ -78,8 +78,8 @@ class KnowledgeBase:
     def open(cls, index_dir: Path | None = None, config: Settings | None = None) -> KnowledgeBase:
         config = config or settings()
         files = IndexFiles(index_dir or config.index_dir, expected_model=config.embed_model)
-        embedder = Embedder(files.manifest.model.name)
-        embedder.model  # noqa: B018 (load now, not on the first query)
+        embedder = Embedder.from_settings(config, files.manifest.model.name)
+        embedder.load()  # now, not on the first query
         return cls(files, embedder, config.version)
 
     def view(self, version: str | None = None) -> View:

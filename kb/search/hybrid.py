@@ -132,9 +132,8 @@ class HybridRanker:
         k: int,
         keywords: str | None = None,
     ) -> tuple[list[Ranked], float]:
-        """The best units for `query` (embedded as `vector`, float32 (d,), L2-normalised): at
-        least 20, or 2k; and the query's highest cosine similarity to any allowed passage
-        (what abstention reads)."""
+        """The k best units for `query` (embedded as `vector`, float32 (d,), L2-normalised), and
+        the query's highest cosine similarity to any allowed passage (what abstention reads)."""
         st, rules = self.structure, self.rules
         allowed = self._allowed(docs, kinds)
         sims, order = self._dense(vector, allowed)
@@ -171,7 +170,8 @@ class HybridRanker:
         unit_score[~unit_allowed] = -1.0
 
         ranked: list[Ranked] = []
-        for u in np.argsort(-unit_score)[: max(k * 2, 20)]:
+        # Only the k returned are built into hits (bench/query.py: a sixth of a search was hits).
+        for u in np.argsort(-unit_score)[:k]:
             if unit_score[u] <= 0:
                 break
             members = st.unit_passages[u]
