@@ -27,6 +27,7 @@ from ingest import consolidated_html, eurlex_html, formex, oj_pdf
 from ingest.consolidated_html import Consolidated
 from ingest.errors import IngestError, ParseError
 from ingest.sources import ActSource, Rendition, sha256_of
+from ingest.text import check_complete_html
 from kb.model import Act
 
 FORMATS_HELP = (
@@ -164,14 +165,41 @@ def _identify_single(path: Path, fmt: str, given: list[Path], aliases: tuple[str
         return _from_title(act, path, "pdf", {"pdf": path}, given, aliases)
     data = path.read_bytes()
     root = etree.fromstring(data, etree.HTMLParser(encoding="utf-8"))
+    if root is not None and root.xpath('//p[contains(@class,"title-article-norm")] | //div[@id="art_1"]'):
+        # Only an act is checked for truncation: a page that is no act gets that error instead.
+        check_complete_html(path, data)
     if root is not None and consolidated_html.is_consolidated(root):
         info = consolidated_html.identify(path, root)
         act = consolidated_html.parse_tree(path, root, "unidentified", "unidentified")
         added = _from_title(act, path, "consolidated", {"consolidated": path}, given, aliases)
+        # A consolidated text is identified by its base act and the date of its version.
+        added.source = _replace(added.source, date=info.date, in_force=info.date)
         added.consolidated = info
         return added
     act = eurlex_html.parse_file(path, "unidentified", "unidentified")
-    return _from_title(act, path, "xhtml", {"xhtml": path}, given, aliases)
+    found = _from_title(act, path, "xhtml", {"xhtml": path}, given, aliases)
+    oj = _oj_reference(root) if root is not None else ""
+    if oj:
+        found.source = _replace(found.source, oj=oj)
+    return found
+
+
+def _oj_reference(root: etree._Element) -> str:
+    """The Official Journal reference from the XHTML's running header: 'OJ L 119, 4.5.2016, p. 1'
+    (numbered issues, until 2023) or 'OJ L, 2024/1689, 12.7.2024' (one act per issue, since)."""
+
+    def header(cls: str) -> str:
+        found = root.xpath(f'//*[contains(@class,"{cls}")]')
+        return " ".join("".join(found[0].itertext()).split()) if found else ""
+
+    issue, date = header("oj-hd-oj"), header("oj-hd-date")
+    m = re.fullmatch(r"([LC]) (\d+)/(\d+)", issue)
+    if m and date:
+        return f"OJ {m.group(1)} {m.group(2)}, {date}, p. {m.group(3)}"
+    coll, uniq = header("oj-hd-coll"), header("oj-hd-uniq")
+    if coll and uniq and date:
+        return f"OJ {coll.split()[0]}, {uniq}, {date}"
+    return ""
 
 
 def _identify_formex(

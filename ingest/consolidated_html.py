@@ -18,7 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from ingest.errors import ParseError
-from ingest.text import clean
+from ingest.text import check_complete_html, clean
 from kb.model import Act, Block, Heading, Unit
 
 # "02016R0679 — EN — 04.05.2016 — 000.002": consolidated CELEX, language, date, version.
@@ -70,6 +70,7 @@ def parse_file(path: Path, act_id: str, short_name: str) -> Act:
     data = path.read_bytes()
     if not data.strip():
         raise ParseError(path, "the file is empty")
+    check_complete_html(path, data)
     root = etree.fromstring(data, etree.HTMLParser(encoding="utf-8"))
     if root is None or not is_consolidated(root):
         raise ParseError(path, "not an EUR-Lex consolidated text (no reference line and disclaimer)")

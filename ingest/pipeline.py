@@ -144,7 +144,8 @@ def run(
     _link(acts, inputs)
     by_id = {item.source.id: (item, act) for item, act in zip(inputs, acts, strict=True)}
     versions: dict[str, list[_Version]] = {
-        act.id: [_Version(item.source.in_force or item.source.date, act)] for item, act in by_id.values()
+        act.id: [_Version(item.source.in_force or item.source.date, act, consolidated=item.added)]
+        for item, act in by_id.values()
     }
     amendment_reports = []
     for item in sorted(inputs, key=lambda i: i.source.in_force):
