@@ -115,7 +115,8 @@ def _expand(given: Path) -> list[Path]:
     if given.suffix.lower() == ".zip":
         try:
             with zipfile.ZipFile(given) as archive:
-                target = Path(tempfile.mkdtemp(prefix="kb-package-"))
+                # One folder per package content: the same zip gives the same paths in every run.
+                target = Path(tempfile.gettempdir()) / f"kb-package-{sha256_of(given)[:16]}"
                 names = [
                     n for n in archive.namelist() if n.lower().endswith(".xml") and "/" not in n.strip("/")
                 ]
