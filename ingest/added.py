@@ -278,8 +278,8 @@ def _from_title(
     if title_name and title_name != short_name:
         names.append(title_name)
     alias_list = tuple(dict.fromkeys(n for n in names if n and n.lower() != short_name.lower()))
-    abbreviation = known.get("abbreviation") or initials(title_name)
-    act_id = re.sub(r"[^a-z0-9]+", "-", (abbreviation or short_name).lower()).strip("-")
+    # The id is the documented abbreviation ("gdpr"), else the short name ("data-governance-act").
+    act_id = re.sub(r"[^a-z0-9]+", "-", (known.get("abbreviation") or short_name).lower()).strip("-")
     adopted = _TITLE_DATE.search(act.title)
     date = ""
     if adopted:

@@ -355,6 +355,10 @@ def test_the_consolidated_text_is_a_version_of_the_gdpr(knowledge: KnowledgeBase
 def test_act_filters_and_question_scope_use_the_names(knowledge: KnowledgeBase) -> None:
     hits = knowledge.search("records of processing activities", k=5, docs=["gdpr"]).hits
     assert hits and {h.doc for h in hits} == {"gdpr"}
+    # A filter may name the act as people do.
+    for name in ("GDPR", "General Data Protection Regulation"):
+        named = knowledge.search("records of processing activities", k=5, docs=[name]).hits
+        assert {h.doc for h in named} == {"gdpr"}, name
     scoped = knowledge.search("What does the DGA say about data intermediation services?", k=5).hits
     assert {h.doc for h in scoped} == {"dga"}
 
