@@ -61,12 +61,22 @@ def _fail(message: str, code: int) -> typer.Exit:
 def ingest(
     source: Annotated[
         list[Path] | None,
-        typer.Option("--source", help="Another act to index: an EUR-Lex XHTML or OJ PDF file (repeatable)."),
+        typer.Option(
+            "--source",
+            help="Another act to index, kept in every later build (repeatable): EUR-Lex XHTML (the "
+            "Official Journal rendition or the act's EUR-Lex page), an EUR-Lex consolidated text "
+            "(XHTML), an Official Journal PDF, or Formex 4 XML (the act's main file and its annex "
+            "files, a folder holding them, or the package .zip).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Parse, chunk, embed and index the acts, and publish the index atomically.
+
+    Acts added with --source are recorded with their files' paths and sha256 in a local
+    sources file (corpus/local.toml beside KB_SOURCES, or KB_LOCAL_SOURCES); `kb remove ID`
+    takes one out.
 
     Example: kb ingest --source ./my_act.html
     """
@@ -119,7 +129,43 @@ def ingest(
             f"({a.applied_instructions} of {a.instructions} instructions){flagged}; "
             f"{a.changed_units} provisions changed"
         )
+    for notice in report.notices:
+        out.print(f"Note: {notice}")
     out.print(f"{report.passages} passages, model {report.model}, {report.seconds:.1f} s")
+
+
+@app.command()
+def remove(
+    act: Annotated[
+        str, typer.Argument(help="The id of an act added with `kb ingest --source` (see kb documents).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Take an added act out of the local sources file and rebuild the index without it.
+
+    Example: kb remove gdpr
+    """
+    from dataclasses import asdict
+
+    from ingest.added import remove_local
+    from ingest.errors import IngestError
+    from ingest.pipeline import run
+    from kb.config import settings
+    from kb.errors import KBError
+
+    try:
+        entry = remove_local(settings().local_sources_path(), act)
+        report = run(settings())
+    except (IngestError, KBError, OSError) as exc:
+        if _debug:
+            raise
+        raise _fail(str(exc), EXIT_FAILED) from None
+    if as_json:
+        typer.echo(json.dumps({"removed": entry.id} | asdict(report), indent=2))
+        return
+    typer.echo(
+        f"Removed {entry.id}; the index now holds: {', '.join(a.id for a in report.acts) or 'no acts'}."
+    )
 
 
 def _open_kb(api: str | None = None):  # type: ignore[no-untyped-def]

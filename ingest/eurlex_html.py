@@ -52,7 +52,13 @@ def parse_file(path: Path, act_id: str, short_name: str) -> Act:
 def _parse(root: etree._Element, path: Path, act_id: str, short_name: str) -> Act:
     title_el = root.xpath('//div[contains(@class,"eli-main-title")]')
     if not title_el:
-        raise ParseError(path, "no EUR-Lex act title found (is this an EUR-Lex XHTML act?)")
+        page = clean("".join(root.xpath("//title//text()")))
+        named = f" (the page is titled {page[:80]!r})" if page else ""
+        raise ParseError(
+            path,
+            f"not an act: an HTML page without an EUR-Lex act title{named}; expected the act's "
+            "EUR-Lex XHTML (its Official Journal rendition, or its page on EUR-Lex)",
+        )
     title = " ".join(_text(p) for p in title_el[0].xpath('.//p[contains(@class,"oj-doc-ti")]'))
     act = Act(id=act_id, short_name=short_name, title=title, source_format="eurlex-xhtml")
 

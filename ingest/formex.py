@@ -17,7 +17,7 @@ from lxml import etree
 
 from ingest.errors import ParseError
 from ingest.text import clean
-from kb.document import Act, Block, Unit
+from kb.document import Act, Block, Heading, Unit
 
 _QUOTES = {"2018": "‘", "2019": "’", "201C": "“", "201D": "”"}
 _LEVEL_UP = {"“": "‘", "”": "’"}
@@ -25,37 +25,88 @@ _INLINE_SKIP = {"NOTE", "NO.PARAG", "NO.P", "TI.ART", "STI.ART"}
 
 
 def parse_file(path: Path, act_id: str, short_name: str, annexes: list[Path] | None = None) -> Act:
+    """An act's main Formex file (root `<ACT>`), with its annexes given as the package's separate
+    `<ANNEX>` files. Articles are read wherever the enacting terms hold them: directly, or inside
+    `DIVISION`s (chapters, sections; a division's heading sets the articles' chapter and section).
+
+    Raises ParseError naming the file when it is not a Formex act (a corrigendum `<CORR>`, an
+    annex, another document) or holds no article (a truncated file).
+    """
     root = load(path)
-    if root.tag != "ACT":
-        raise ParseError(path, f"not a Formex act: its root element is <{root.tag}>, not <ACT>")
-    title = " ".join(text_of(p) for p in root.findall("TITLE/TI/P"))
+    check_act_root(path, root)
+    title = " ".join(t for t in (text_of(p) for p in root.findall("TITLE/TI/P")) if not _EEA.match(t))
     act = Act(id=act_id, short_name=short_name, title=clean(title), source_format="formex")
     for consid in root.iterfind("PREAMBLE/GR.CONSID/CONSID"):
         num = (consid.findtext("NP/NO.P") or "").strip("() ")
         body = consid.find("NP/TXT")
         if not num or body is None:
             raise ParseError(path, "a recital (CONSID) without a number or text")
-        act.units.append(
-            Unit(kind="recital", id=f"rct_{num}", num=num, anchor=f"rct_{num}", blocks=_text_blocks(body))
-        )
-    for article in root.iterfind("ENACTING.TERMS/ARTICLE"):
-        act.units.append(article_unit(article))
+        blocks = _text_blocks(body)
+        for p in consid.iterfind("NP/P"):
+            blocks.extend(block(p, None))
+        act.units.append(Unit(kind="recital", id=f"rct_{num}", num=num, anchor=f"rct_{num}", blocks=blocks))
+    terms = root.find("ENACTING.TERMS")
+    if terms is not None:
+        _enacting_terms(terms, act, None, None)
     for annex_path in annexes or []:
         act.units.append(_annex(annex_path))
     final = root.find("FINAL/P")
     act.final_formula = text_of(final) if final is not None else ""
     if not act.of_kind("article"):
-        raise ParseError(path, "no articles found in ENACTING.TERMS")
+        raise ParseError(path, "no articles found in ENACTING.TERMS; the file may be truncated")
     for unit in act.units:
         unit.render()
     return act
+
+
+_EEA = re.compile(r"^\(Text with EEA relevance\)$", re.IGNORECASE)
+# Formex roots that are documents of a package but not an act (Formex 4 schema, formex-06).
+_NOT_AN_ACT = {
+    "CORR": "a corrigendum (<CORR>), which corrects an act but is not one; give the act's own Formex file",
+    "ANNEX": "an annex (<ANNEX>) of a Formex package; give it together with the act's main file",
+    "DOC": "the package's document description (.doc.fmx.xml); give the act's main file",
+    "TOC": "the package's table of contents (.toc.fmx.xml); give the act's main file",
+    "PUBLICATION": "the package's table of contents (.toc.fmx.xml); give the act's main file",
+}
+
+
+def check_act_root(path: Path, root: etree._Element) -> None:
+    """Raise ParseError unless the root is a Formex `<ACT>`, saying what the file is instead."""
+    if root.tag == "ACT":
+        return
+    what = _NOT_AN_ACT.get(root.tag, f"its root element is <{root.tag}>")
+    raise ParseError(path, f"not a Formex act: {what} (expected a root element <ACT>)")
+
+
+_DIVISION = re.compile(r"^(CHAPTER|SECTION|TITLE|PART)\s+([IVXLC]+|\d+)\b", re.IGNORECASE)
+
+
+def _enacting_terms(el: etree._Element, act: Act, chapter: Heading | None, section: Heading | None) -> None:
+    for child in el:
+        if child.tag == "ARTICLE":
+            unit = article_unit(child)
+            unit.chapter, unit.section = chapter, section
+            act.units.append(unit)
+        elif child.tag == "DIVISION":
+            heading_text = text_of(child.find("TITLE/TI"))
+            m = _DIVISION.match(heading_text)
+            title = text_of(child.find("TITLE/STI"))
+            inner_chapter, inner_section = chapter, section
+            if m and m.group(1).upper() == "CHAPTER":
+                inner_chapter = Heading(kind="chapter", num=m.group(2), title=title)
+                inner_section = None
+                act.chapters.append(inner_chapter)
+            elif m and m.group(1).upper() == "SECTION":
+                inner_section = Heading(kind="section", num=m.group(2), title=title)
+                act.sections.append(inner_section)
+            _enacting_terms(child, act, inner_chapter, inner_section)
 
 
 def load(path: Path) -> etree._Element:
     try:
         return etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
     except (OSError, etree.XMLSyntaxError) as exc:
-        raise ParseError(path, f"not readable as XML ({exc})") from exc
+        raise ParseError(path, f"not readable as XML ({exc}); expected a complete Formex file") from exc
 
 
 def article_unit(article: etree._Element, outer: set[str] | None = None) -> Unit:
@@ -77,24 +128,41 @@ def article_unit(article: etree._Element, outer: set[str] | None = None) -> Unit
 
 
 def _annex(path: Path) -> Unit:
+    """A package's `<ANNEX>` file as an annex unit, numbered from its heading ("ANNEX I").
+
+    The annex of an amending act quotes the new annex of the act it amends ("‘Annex XIV"): it
+    stays a unit `anx` of the amending act, and `annex_unit` gives it its number in that act.
+    """
     root = load(path)
     if root.tag != "ANNEX":
-        raise ParseError(path, f"not a Formex annex: its root element is <{root.tag}>")
-    heading = text_of(root.find("TITLE/TI"))
+        raise ParseError(path, f"not a Formex annex: its root element is <{root.tag}>, not <ANNEX>")
+    # "ANNEX X" may share its TI with the annex's title, in a P of its own.
+    ti_ps = root.findall("TITLE/TI/P")
+    heading = text_of(ti_ps[0]) if ti_ps else text_of(root.find("TITLE/TI"))
     contents = root.find("CONTENTS")
     if contents is None:
-        raise ParseError(path, "the annex has no CONTENTS")
+        raise ParseError(path, "the annex has no CONTENTS; the file may be truncated")
     children = list(contents)
-    title = ""
-    if children and children[0].tag == "P":
+    title = text_of(root.find("TITLE/STI")) or " ".join(text_of(p) for p in ti_ps[1:])
+    if not title and children and children[0].tag == "P":
         title = text_of(children.pop(0))
-    # The annex of an amending act is the new annex of the act it amends ("‘Annex XIV").
+    m = re.fullmatch(r"ANNEX\s+([IVXLC]+)", heading, re.IGNORECASE)
+    if m is None:
+        return Unit(
+            kind="annex",
+            id="anx",
+            num="",
+            title=f"{heading.lstrip('‘')}: {title}" if title else heading,
+            anchor="anx",
+            blocks=_children_blocks(children, None),
+        )
+    num = m.group(1).upper()
     return Unit(
         kind="annex",
-        id="anx",
-        num="",
-        title=f"{heading.lstrip('‘')}: {title}" if title else heading,
-        anchor="anx",
+        id=f"anx_{num}",
+        num=num,
+        title=title,
+        anchor=f"anx_{num}",
         blocks=_children_blocks(children, None),
     )
 
@@ -156,7 +224,7 @@ def block(el: etree._Element, outer: set[str] | None) -> list[Block]:
         rest = [c for c in el if c.tag != "TITLE"]
         return [Block(kind="heading", num=num, text=heading, children=_children_blocks(rest, outer))]
     if tag == "TBL":
-        rows = [" | ".join(text_of(c, outer) or "" for c in row.iterfind("CELL")) for row in el.iter("ROW")]
+        rows = [" | ".join(_cell_text(c, outer) for c in row.iterfind("CELL")) for row in el.iter("ROW")]
         lines = [r for r in rows if r.strip(" |")]
         return [Block(kind="text", num=None, text="\n".join(lines))] if lines else []
     if tag == "QUOT.S":
@@ -169,6 +237,14 @@ def block(el: etree._Element, outer: set[str] | None) -> list[Block]:
         return [Block(kind="text", num=None, text=lead, children=unit.blocks)]
     text = text_of(el, outer)
     return [Block(kind="text", num=None, text=text)] if text else []
+
+
+def _cell_text(cell: etree._Element, outer: set[str] | None) -> str:
+    """A table cell on one line: its points and paragraphs, each with its number, joined by spaces."""
+    if not any(isinstance(c.tag, str) and c.tag in ("P", "NP", "LIST") for c in cell):
+        return text_of(cell, outer)
+    unit = Unit(kind="annex", id="cell", num="", blocks=_children_blocks(list(cell), outer))
+    return " ".join(unit.render().split("\n"))
 
 
 def _item(item: etree._Element, outer: set[str] | None) -> list[Block]:

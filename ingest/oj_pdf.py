@@ -55,6 +55,13 @@ def parse_file(path: Path, act_id: str, short_name: str) -> Act:
         raise ParseError(path, f"not a readable PDF ({exc})") from exc
     if not any(p.strip() for p in pages):
         raise ParseError(path, "the PDF has no extractable text (is it a scan?)")
+    # Every page of an Official Journal act carries the journal's running header.
+    if not any("Official Journal of the European Union" in " ".join(p.split()) for p in pages[:3]):
+        raise ParseError(
+            path,
+            "not an Official Journal act: its first pages lack the header 'Official Journal of the "
+            "European Union'; expected the act's PDF from the Official Journal (EUR-Lex)",
+        )
     lines = _logical_lines(_body_lines(pages))
     act = _Parser(path, act_id, short_name).parse(lines)
     for unit in act.units:

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import eurlex_html, formex, oj_pdf
+from ingest import added, eurlex_html, formex, oj_pdf
 from ingest.amend import read_instructions
 from ingest.chunk import chunk_act
 from ingest.consolidate import AmendingAct, Consolidation, consolidate
-from ingest.errors import IngestError, ParseError
-from ingest.sources import ActSource, Rendition, load_manifest, resolve, sha256_of
+from ingest.errors import IngestError
+from ingest.sources import ActSource, load_manifest, resolve, sha256_of
 from kb import __version__
 from kb.config import Settings
 from kb.document import Act, Passage
@@ -30,10 +29,9 @@ from kb.errors import KBError
 from kb.index import build_faiss, discard, new_build_dir, publish, read_manifest, write_build
 from kb.manifest import SCHEMA_VERSION, ActInfo, IndexManifest, ModelInfo, SourceFile, VersionInfo
 from kb.refs import act_number, find_refs
-from kb.vocabulary import MONTHS
 
 # Bump when chunking or parsing changes what ends up in an index.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 
 @dataclass
@@ -74,6 +72,7 @@ class IngestReport:
     embedded: int = 0  # passages the model encoded in this run
     embeddings_cached: int = 0  # passages whose vectors came from the embedding cache
     backend: str = ""  # onnx or torch
+    notices: list[str] = field(default_factory=list)  # what a person should know about the input
 
 
 @dataclass
@@ -81,6 +80,7 @@ class _Input:
     source: ActSource
     files: dict[str, Path]  # format -> verified path
     parsed: Act | None = None  # already parsed, for an act identified from its own title
+    added: added.AddedAct | None = None  # an act added with --source or from the local sources file
 
 
 Progress = Callable[[str], None]
@@ -96,14 +96,23 @@ def run(
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     inputs = [_resolve_act(s, settings) for s in load_manifest(settings.sources)]
-    for path in extra_sources or []:
-        extra = _identify(Path(path))
-        if any(i.source.id == extra.source.id for i in inputs):
-            raise IngestError(
-                f"{path}: {extra.source.short_name} ({extra.source.id}) is already in the corpus"
-            )
-        inputs.append(extra)
-    key = _settings_key(settings, inputs)
+    extras, entries = _added_acts(settings, [Path(p) for p in extra_sources or []], inputs)
+    # A consolidated text of an act in the corpus is a version of that act, not an act of its own.
+    celex = {i.source.celex: i.source.id for i in inputs} | {
+        a.source.celex: a.source.id for a in extras if a.consolidated is None
+    }
+    consolidations = [
+        (a, celex[a.consolidated.base_celex])
+        for a in extras
+        if a.consolidated and a.consolidated.base_celex in celex
+    ]
+    inputs += [
+        _Input(a.source, a.files, a.parsed, a) for a in extras if not any(a is c for c, _ in consolidations)
+    ]
+    notices = [n for a in extras for n in a.notices]
+    key = _settings_key(
+        settings, inputs + [_Input(a.source, a.files, a.parsed, a) for a, _ in consolidations]
+    )
 
     if not force:
         try:
@@ -129,6 +138,7 @@ def run(
                     )
                     for a in current.acts
                 ],
+                notices=notices,
             )
 
     acts = []
@@ -138,13 +148,17 @@ def run(
     _link(acts, inputs)
     by_id = {item.source.id: (item, act) for item, act in zip(inputs, acts, strict=True)}
     versions: dict[str, list[_Version]] = {
-        act.id: [_Version(item.source.in_force or item.source.date, act)] for item, act in by_id.values()
+        act.id: [_Version(item.source.in_force or item.source.date, act, consolidated=item.added)]
+        for item, act in by_id.values()
     }
     amendment_reports = []
     for item in sorted(inputs, key=lambda i: i.source.in_force):
         if item.source.amends:
             say(f"Applying {item.source.short_name} to {item.source.amends}")
             amendment_reports.append(_amend(item, by_id, versions, inputs))
+    for consolidation, base in consolidations:
+        say(f"Reading the consolidated text of {by_id[base][1].short_name}")
+        versions[base].append(_consolidated_version(consolidation, versions[base][-1]))
 
     say(f"Loading the embedding model {settings.embed_model}")
     embedder = Embedder.from_settings(settings)
@@ -201,6 +215,8 @@ def run(
     except BaseException:
         discard(build)
         raise
+    if extras or entries:
+        added.save_local(settings.local_sources_path(), extras, {e.id: e.aliases for e in entries})
     return IngestReport(
         index_dir=str(settings.index_dir),
         up_to_date=False,
@@ -212,6 +228,7 @@ def run(
         embedded=encoded.embedded,
         embeddings_cached=encoded.cached,
         backend=embedder.backend,
+        notices=notices,
     )
 
 
@@ -223,6 +240,7 @@ class _Version:
     act: Act
     consolidation: Consolidation | None = None
     amending: ActSource | None = None
+    consolidated: added.AddedAct | None = None  # an EUR-Lex consolidated text of the act
 
 
 def _amend(
@@ -338,7 +356,10 @@ def _act_info(
     item: _Input, act: Act, report: ActReport, chain: list[_Version], passages: list[Passage]
 ) -> ActInfo:
     src = item.source
-    url = next((r.url for r in src.renditions if r.format == "xhtml"), src.url or src.eli)
+    url = src.url or next((r.url for r in src.renditions if r.format == "xhtml"), src.eli)
+    if item.added is not None and item.added.consolidated is not None:
+        # A consolidated text indexed as the act itself: its links go to that consolidated text.
+        url = src.url.replace(src.celex, item.added.consolidated.celex)
     in_chain = [p for p in passages if p.doc == act.id]
     return ActInfo(
         id=src.id,
@@ -350,7 +371,10 @@ def _act_info(
         date=src.date,
         url=url,
         source_format=act.source_format,
-        sources=[SourceFile(format=f, file=p.name, sha256=_sha(item, f)) for f, p in item.files.items()],
+        sources=[
+            SourceFile(format=f, file=str(p) if item.added else p.name, sha256=_sha(item, f))
+            for f, p in item.files.items()
+        ],
         counts={
             "recitals": report.recitals,
             "articles": report.articles,
@@ -364,6 +388,11 @@ def _act_info(
         amending_units=[f"art_{src.amending_article or '1'}"] if src.amends else [],
         unofficial=src.unofficial,
         versions=[_version_info(src, url, v, chain[: n + 1], in_chain) for n, v in enumerate(chain)],
+        origin=(
+            "added with kb ingest --source from " + ", ".join(str(p.resolve()) for p in item.added.given)
+            if item.added
+            else "corpus manifest (corpus/sources.toml)"
+        ),
     )
 
 
@@ -377,6 +406,17 @@ def _version_info(
         "annexes": len(version.act.of_kind("annex")),
         "passages": sum(version.id in p.versions for p in passages),
     }
+    if version.consolidated is not None and version.consolidated.consolidated is not None:
+        text = version.consolidated
+        return VersionInfo(
+            id=version.id,
+            in_force=version.id,
+            label=CONSOLIDATED_LABEL,
+            url=text.source.url.replace(src.celex, text.consolidated.celex),
+            sources=[str(p) for p in text.files.values()],
+            unofficial=CONSOLIDATED_NOTE,
+            counts=counts,
+        )
     if version.amending is None or version.consolidation is None:
         files = [r.file for r in src.renditions]
         return VersionInfo(
@@ -425,56 +465,59 @@ def _settings_key(settings: Settings, inputs: list[_Input]) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
-# -- acts given on the command line ---------------------------------------------------------
+# -- acts given on the command line or recorded in the local sources file -----------------------
 
-_MONTHS = [m.lower() for m in MONTHS]
-_TITLE_DATE = re.compile(rf"\bof (\d{{1,2}}) ({'|'.join(_MONTHS)}) (\d{{4}})", re.IGNORECASE)
-_TITLE_NUMBER = re.compile(r"(REGULATION|DIRECTIVE|DECISION) \((EU|EC)\)(?: No)? (\d{4})/(\d+)", re.I)
+CONSOLIDATED_LABEL = "consolidated text, EUR-Lex, documentation only, no legal effect"
+CONSOLIDATED_NOTE = (
+    "An EUR-Lex consolidated text: a documentation tool with no legal effect; the authentic text "
+    "is the one published in the Official Journal"
+)
 
 
-def _identify(path: Path) -> _Input:
-    """An act given as a file: its format from its content, its identity from its own title."""
-    if not path.is_file():
-        raise IngestError(f"{path}: no such file")
-    head = path.read_bytes()[:2048]
-    if not head.strip():
-        raise ParseError(path, "the file is empty")
-    if head.startswith(b"%PDF"):
-        fmt = "pdf"
-    elif b"<ACT" in head:
-        fmt = "formex"
-    elif b"<html" in head.lower() or head.lstrip().startswith(b"<?xml"):
-        fmt = "xhtml"
-    else:
-        raise ParseError(
-            path, "unknown format: give an EUR-Lex XHTML (.html), Official Journal PDF or Formex (.xml) file"
+def _added_acts(
+    settings: Settings, sources: list[Path], corpus: list[_Input]
+) -> tuple[list[added.AddedAct], list[added.LocalEntry]]:
+    """The acts of the local sources file, read again from their files, and those given now (which
+    replace a recorded act of the same id and kind). Raises IngestError for a recorded file that is
+    gone, and for an act given now that the corpus manifest already holds."""
+    local_file = settings.local_sources_path()
+    entries = added.load_local(local_file)
+    recorded: list[added.AddedAct] = []
+    for entry in entries:
+        added.check_present(entry, local_file)
+        recorded.extend(added.read(entry.paths, entry.aliases))
+    given = added.read(sources) if sources else []
+    in_corpus = {i.source.id: i.source for i in corpus}
+    for act in given:
+        same = in_corpus.get(act.source.id)
+        if act.consolidated is None and same is not None:
+            raise IngestError(
+                f"{act.given[0]}: {act.source.short_name} ({act.source.id}) is already in the corpus manifest"
+            )
+
+    def kind(a: added.AddedAct) -> tuple[str, bool]:
+        return a.source.id, a.consolidated is None
+
+    replaced = {kind(a) for a in given}
+    return [a for a in recorded if kind(a) not in replaced] + given, entries
+
+
+def _consolidated_version(text: added.AddedAct, latest: _Version) -> _Version:
+    """An EUR-Lex consolidated text as a version of the act in the corpus, from its date. It holds
+    no recitals; the act's recitals stay with it, as the preamble is not consolidated."""
+    info = text.consolidated
+    assert info is not None
+    if info.date <= latest.id:
+        raise IngestError(
+            f"{text.given[0]}: a consolidated text of {info.date}, not later than the version of "
+            f"{latest.id} the index already holds for {latest.act.short_name}"
         )
-    act = _PARSERS[fmt](path, "unidentified", "unidentified")
-    m = _TITLE_NUMBER.search(act.title)
-    if not m:
-        raise ParseError(path, "its title names no Regulation, Directive or Decision number")
-    kind, year, number = m.group(1).upper(), m.group(3), int(m.group(4))
-    short = re.findall(r"\(([A-Z][^()]*(?:Act|Regulation|Directive))\)", act.title)
-    short_name = short[-1] if short else f"{kind.capitalize()} {year}/{number}"
-    act_id = re.sub(r"[^a-z0-9]+", "-", short_name.lower()).strip("-")
-    celex = f"3{year}{kind[0]}{number:04d}"
-    sha = sha256_of(path)
-    adopted = _TITLE_DATE.search(act.title)
-    date = ""
-    if adopted:
-        month = _MONTHS.index(adopted.group(2).lower()) + 1
-        date = f"{adopted.group(3)}-{month:02d}-{int(adopted.group(1)):02d}"
-    source = ActSource(
-        id=act_id,
-        short_name=short_name,
-        title=act.title,
-        celex=celex,
-        eli=f"http://data.europa.eu/eli/{kind[:3].lower()}/{year}/{number}/oj",
-        oj=f"OJ {year}/{number}",
-        # Its entry into force is not in its title; its adoption date stands in for it.
-        date=date or "0001-01-01",
-        language="en",
-        primary=fmt,
-        renditions=(Rendition(format=fmt, file=path.name, url=path.resolve().as_uri(), sha256=sha),),
-    )
-    return _Input(source, {fmt: path}, parsed=act)
+    import copy
+
+    act = copy.deepcopy(text.parsed)
+    act.id, act.short_name = latest.act.id, latest.act.short_name
+    act.units = [u for u in latest.act.units if u.kind == "recital"] + act.units
+    before = {u.id: (u.title, u.text) for u in latest.act.units}
+    changed = {u.id for u in act.units if before.get(u.id) != (u.title, u.text)}
+    removed = {uid for uid in before if act.unit(uid) is None}
+    return _Version(info.date, act, Consolidation(act, [], changed, removed), None, text)

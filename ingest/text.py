@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from ingest.errors import ParseError
 
 _SPACE = re.compile(r"[ \t\r\n\u00a0\u2009\u202f\u200b]+")
 
@@ -21,3 +24,12 @@ _QUOTED_SELF_CITATION = re.compile(r"\s*\(\*\)\s+(?:Regulation|Directive) \(EU\)
 
 def drop_quoted_footnotes(text: str) -> str:
     return _QUOTED_SELF_CITATION.sub("", text)
+
+
+def check_complete_html(path: Path, data: bytes) -> None:
+    """Raise ParseError unless an (X)HTML file ends with its closing </html>: a download cut
+    short still parses (HTML parsers forgive anything) but loses the articles after the cut."""
+    if b"</html>" not in data[-4096:].lower():
+        raise ParseError(
+            path, "the file ends before its closing </html>: it is truncated; download the act again"
+        )

@@ -14,6 +14,9 @@ class Settings(BaseSettings):
 
     index_dir: Path = Field(Path("data/index"), description="Where the published index lives.")
     sources: Path = Field(Path("corpus/sources.toml"), description="The manifest of acts.")
+    local_sources: Path | None = Field(
+        None, description="Acts added with `kb ingest --source`; default: local.toml beside KB_SOURCES."
+    )
     corpus_cache: Path = Field(Path("corpus/files"), description="Local copies of source files.")
     corpus_mirror: Path | None = Field(None, description="A folder holding source files.")
     download: bool = Field(True, description="Fetch sources from their official URLs if needed.")
@@ -62,6 +65,10 @@ class Settings(BaseSettings):
     # under a second) and frees a worker sooner during an outage.
     slack_api_timeout: int = Field(10, ge=1, description="Seconds a Slack Web API call may take.")
     port: int = Field(8000, description="Port of `kb serve`.")
+
+    def local_sources_path(self) -> Path:
+        """The local sources file: `local_sources`, or local.toml beside the corpus manifest."""
+        return self.local_sources or self.sources.parent / "local.toml"
 
     def key_list(self) -> list[str]:
         return [k.strip() for k in self.api_keys.split(",") if k.strip()]

@@ -4,48 +4,45 @@
 the knowledge base is recognised as such, so that a question about it is never answered
 from another act.
 
-The short names and numbers below are the acts' own titles on EUR-Lex (the abbreviation in
-brackets at the end of the title, where the act gives one, else the name used in the
-Commission's own communications)."""
+The acts and their names are listed in corpus/abbreviations.toml."""
 
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
-# Short name -> (type, number, full name). Type and number make the EUR-Lex ELI link.
-KNOWN: dict[str, tuple[str, str, str]] = {
-    "GDPR": ("Regulation", "2016/679", "General Data Protection Regulation"),
-    "DMA": ("Regulation", "2022/1925", "Digital Markets Act"),
-    "DSA": ("Regulation", "2022/2065", "Digital Services Act"),
-    "DGA": ("Regulation", "2022/868", "Data Governance Act"),
-    "DORA": ("Regulation", "2022/2554", "Digital Operational Resilience Act"),
-    "NIS2": ("Directive", "2022/2555", "NIS2 Directive"),
-    "NIS 2": ("Directive", "2022/2555", "NIS2 Directive"),
-    "CRA": ("Regulation", "2024/2847", "Cyber Resilience Act"),
-    "EUDPR": ("Regulation", "2018/1725", "EU institutions' data protection regulation"),
-    "LED": ("Directive", "2016/680", "Law Enforcement Directive"),
-    "ePrivacy Directive": ("Directive", "2002/58", "ePrivacy Directive"),
-    "eIDAS": ("Regulation", "910/2014", "eIDAS Regulation"),
-    "MiCA": ("Regulation", "2023/1114", "Markets in Crypto-Assets Regulation"),
-    "PSD2": ("Directive", "2015/2366", "Second Payment Services Directive"),
-    "MDR": ("Regulation", "2017/745", "Medical Devices Regulation"),
-    "IVDR": ("Regulation", "2017/746", "In Vitro Diagnostic Medical Devices Regulation"),
-    "GPSR": ("Regulation", "2023/988", "General Product Safety Regulation"),
-    "EMFA": ("Regulation", "2024/1083", "European Media Freedom Act"),
-    "Chips Act": ("Regulation", "2023/1781", "European Chips Act"),
-    "Whistleblower Directive": ("Directive", "2019/1937", "Whistleblower Protection Directive"),
-    "Product Liability Directive": ("Directive", "2024/2853", "Product Liability Directive"),
-    "Machinery Regulation": ("Regulation", "2023/1230", "Machinery Regulation"),
-    "General Data Protection Regulation": ("Regulation", "2016/679", "General Data Protection Regulation"),
-    "Digital Markets Act": ("Regulation", "2022/1925", "Digital Markets Act"),
-    "Digital Services Act": ("Regulation", "2022/2065", "Digital Services Act"),
-    "Data Governance Act": ("Regulation", "2022/868", "Data Governance Act"),
-    "Digital Operational Resilience Act": ("Regulation", "2022/2554", "Digital Operational Resilience Act"),
-    "Cyber Resilience Act": ("Regulation", "2024/2847", "Cyber Resilience Act"),
-    "NIS Directive": ("Directive", "2016/1148", "NIS Directive"),
-}
+# The documented list of EU acts and the names people use for them (corpus/abbreviations.toml),
+# shared with ingest, which names an added act from it.
+ABBREVIATIONS_FILE = Path(__file__).resolve().parent.parent / "corpus" / "abbreviations.toml"
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> dict[str, dict]:
+    """The entries of corpus/abbreviations.toml by act number ("2016/679")."""
+    data = tomllib.loads(ABBREVIATIONS_FILE.read_text(encoding="utf-8"))
+    return {entry["number"]: entry for entry in data.get("act", [])}
+
+
+@lru_cache(maxsize=1)
+def known() -> dict[str, tuple[str, str, str]]:
+    """Each name people use for a listed act -> (type, number, name in its title)."""
+    out: dict[str, tuple[str, str, str]] = {}
+    for number, entry in abbreviations().items():
+        for name in (
+            entry["abbreviation"],
+            entry.get("short_name"),
+            entry["name"],
+            *entry.get("aliases", []),
+        ):
+            if name:
+                out[name] = (entry["type"], number, entry["name"])
+    return out
+
+
 # Laws that are not EU acts at all, and schemes and standards, which people cite next to them.
 NON_EU = re.compile(
     r"\b(?:BDSG|Bundesdatenschutzgesetz|UWG|BGB|TTDSG|TDDDG|HGB|StGB|"
@@ -108,11 +105,11 @@ def find_instruments(query: str, corpus_names: Mapping[str, str]) -> list[Instru
         number = _normal_number(m.group("num"), numbered_first=" No" in m.group(0))
         if number in by_number:
             continue
-        known = next((full for t, n, full in KNOWN.values() if n == number), None)
-        name = m.group(0) + (f" ({known})" if known else "")
+        listed = abbreviations().get(number)
+        name = m.group(0) + (f" ({listed['name']})" if listed else "")
         url = eli_url(m.group("type"), number)
         found.append(Instrument(m.group(0), m.start(), m.end(), name, number, url))
-    for short, (kind, number, full) in KNOWN.items():
+    for short, (kind, number, full) in known().items():
         if short.lower() in corpus_names or number in by_number:
             continue
         flags = 0 if short.isupper() else re.IGNORECASE  # "DMA" in capitals; "Chips Act" in any case

@@ -20,7 +20,7 @@ from kb.embed import Embedder
 from kb.errors import BadQuery, UnknownDocument, UnknownUnit
 from kb.index import IndexFiles
 from kb.manifest import ActInfo, IndexManifest, VersionInfo
-from kb.query_refs import pick_act, read_reference
+from kb.query_refs import act_names, pick_act, read_reference
 from kb.results import ActVersion, Answer, BlockOut, Hit, Provision, SearchResult, Turn
 from kb.search import Rules, Searcher
 from kb.search.blocks import find_block
@@ -126,6 +126,7 @@ class KnowledgeBase:
     ) -> SearchResult:
         """The k best provisions for `query`, limited to the acts `docs` and unit kinds `kinds`,
         in `version`. Raises BadQuery, UnknownDocument."""
+        docs = self._doc_ids(docs)
         self._check(query, docs, kinds)
         view = self.view(version)
         self._check_in_view(docs, view)
@@ -185,6 +186,7 @@ class KnowledgeBase:
     ) -> Retrieval:
         """The first half of `ask`: the question as understood, its hits, and whether to abstain."""
         started = time.perf_counter()
+        docs = self._doc_ids(docs)
         self._check(question, docs, None)
         view = self.view(version)
         self._check_in_view(docs, view)
@@ -326,6 +328,15 @@ class KnowledgeBase:
                 raise BadQuery(
                     f"{act.short_name} was not yet in force then; it entered into force on {first}."
                 )
+
+    def _doc_ids(self, docs: list[str] | None) -> list[str] | None:
+        """Acts of a filter named by id or by any of their names ("dga", "DGA", "Data Governance
+        Act"); a name that is none is kept, for `_check_docs` to report."""
+        if not docs:
+            return docs
+        ids = {a.id for a in self.acts}
+        names = act_names(self.acts)
+        return [d if d in ids else names.get(d.strip().lower(), d) for d in docs]
 
     def _check_docs(self, docs: list[str]) -> None:
         known = [a.id for a in self.acts]

@@ -46,6 +46,9 @@ class ActInfo(BaseModel):
     amending_units: list[str] = Field(default_factory=list, description="Units holding amending instructions")
     unofficial: str = Field("", description="Set when the indexed files are not the official ones")
     versions: list[VersionInfo] = Field(default_factory=list, description="Oldest first")
+    origin: str = Field(
+        "", description="Where the act came from: the corpus manifest, or the files it was added from"
+    )
 
     def version_at(self, day: str) -> VersionInfo | None:
         """The version in force on a day (ISO date), or None before the act was in force."""

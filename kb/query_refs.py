@@ -165,7 +165,7 @@ def act_names(acts: Iterable[ActInfo]) -> dict[str, str]:
     names: dict[str, str] = {}
     for act in acts:
         names[act.short_name.lower()] = act.id
-        number = re.search(r"(\d{4})R(\d{4})", act.celex)
+        number = re.search(r"(\d{4})[RLD](\d{4})", act.celex)
         if number:
             names[f"{number.group(1)}/{int(number.group(2))}"] = act.id
         m = re.search(r"\(([^()]+)\)\s*$", act.title)

@@ -34,8 +34,9 @@ _RANGE_ITEM = re.compile(r"( to |, | and | or )(?:Article )?(\d+[a-z]?)(" + _POI
 
 
 def act_number(celex: str) -> str:
-    """'32024R1689' -> '2024/1689'."""
-    m = re.fullmatch(r"3(\d{4})[RLD](\d{4})", celex)
+    """'32024R1689' -> '2024/1689'; '32022L2555' -> '2022/2555' (a directive); a consolidated
+    text's CELEX '02016R0679-20160504' -> '2016/679'."""
+    m = re.fullmatch(r"[03](\d{4})[RLD](\d{4})(?:-\d{8})?", celex)
     return f"{m.group(1)}/{int(m.group(2))}" if m else celex
 
 

@@ -133,6 +133,8 @@ def print_document_list(acts: list[dict], built_at: str, model: str) -> None:
         )
     console.print(table)
     for a in acts:
+        if a.get("origin"):
+            console.print(f"{escape(a['id'])}: {escape(a['origin'])}")
         for v in a.get("versions", []):
             extra = f", {v['applied']} instructions applied" if v["amended_by"] else ""
             flagged = f", flagged: {', '.join(v['flagged'])}" if v["flagged"] else ""

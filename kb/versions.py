@@ -62,6 +62,8 @@ def describe(act: ActInfo, version: VersionInfo) -> str:
     """'OJ L, 2024/1689, 12.7.2024, as amended by Regulation (EU) 2026/1744; in force from 27 July 2026'."""
     if version.amended_by:
         return f"{act.oj}, {version.label}; in force from {long_date(version.in_force)}"
+    if version.label.startswith("consolidated text"):
+        return f"{version.label}, version of {long_date(version.in_force)} (authentic text: {act.oj})"
     return f"{act.oj} (original text, in force from {long_date(version.in_force)})"
 
 

@@ -52,6 +52,8 @@ def make_settings(index_dir: Path, **overrides: object) -> Settings:
         "index_dir": index_dir,
         "sources": ROOT / "corpus" / "sources.toml",
         "corpus_cache": index_dir.parent / "cache",
+        # Acts added in a test are recorded beside its index, never in the repository's corpus/.
+        "local_sources": index_dir.parent / "local.toml",
         "corpus_mirror": MIRROR,
         "download": False,
     }

@@ -22,6 +22,7 @@ def settings_env(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {
         "KB_INDEX_DIR": str(settings.index_dir),
         "KB_SOURCES": str(settings.sources),
+        "KB_LOCAL_SOURCES": str(settings.local_sources_path()),
         "KB_CORPUS_CACHE": str(settings.corpus_cache),
         "KB_CORPUS_MIRROR": str(settings.corpus_mirror),
         "KB_DOWNLOAD": "0",

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from kb.model import Act
 
 from ingest.pipeline import run
 from kb.config import Settings
+from kb.document import Act
 from kb.embed import Embedder
 from kb.onnx_encoder import (
     EXPORT_FILE,
@@ -157,7 +157,7 @@ def test_serving_needs_no_torch_once_the_export_is_cached(
 ) -> None:
     script = (
         "import sys\n"
-        "from kb.base import KnowledgeBase\n"
+        "from kb.knowledge import KnowledgeBase\n"
         "kb = KnowledgeBase.open()\n"
         "hits = kb.search('Can we use emotion recognition on our staff?').hits\n"
         "answer = kb.ask('What is a deployer?')\n"
