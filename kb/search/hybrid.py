@@ -45,10 +45,10 @@ class Rules:
     when: float = 2.0
     # An amending act's instructions repeat text the amended act now holds: their weight unless
     # the question is about the amending act.
-    instructions: float = 0.0
+    instructions: float = 0.5
     # The weight of the rest of an amending act's text (its recitals, final articles, annex
     # tables) unless the question is about the amending act.
-    amending: float = 0.0
+    amending: float = 1.0
     # When one act's passages lead both the dense and the keyword ranking (at least this share of
     # the first ROUTE_DEPTH of each), the other acts' units weigh `route_other`.
     route_share: float = 0.8  # above 1: off
