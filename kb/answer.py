@@ -95,7 +95,9 @@ def compose(question: str, hits: list[Hit], embedder: Embedder) -> list[Sentence
 
 def choose(question: str, hits: list[Hit], embedder: Embedder) -> list[_Piece]:
     """Pick the sentences and points that best answer the question, at most about five; the
-    first is the one that answers best (it becomes the lead)."""
+    first, which becomes the lead, is the best of the first hit: retrieval ranks provisions
+    better than a sentence's similarity does (the best-scoring sentence overall led with Article
+    50(3) on emotion recognition, not the prohibition in Article 5(1)(f))."""
     pieces = [p for i, hit in enumerate(hits) for p in pieces_of(hit, i)]
     if not pieces:
         return []
@@ -126,8 +128,7 @@ def choose(question: str, hits: list[Hit], embedder: Embedder) -> list[_Piece]:
             continue
         chosen.append(int(i))
         per[piece.citation] = per.get(piece.citation, 0) + 1
-    best = max(chosen, key=lambda j: score[j])
-    return [pieces[best], *(pieces[j] for j in chosen if j != best)]
+    return [pieces[j] for j in chosen]
 
 
 # Where a rule's exception or condition starts: the lead sentence quotes it apart.

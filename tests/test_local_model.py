@@ -16,7 +16,7 @@ import pytest
 from bench.local_llm import MODEL, LocalModel, installed
 from kb.base import KnowledgeBase
 from kb.check import Checker, sentences_of
-from kb.generate import SYSTEM_PROMPT, ChatClient, Restart, Usage, Writer, messages, sources_of
+from kb.generate import INSTRUCTIONS, ChatClient, Restart, Usage, Writer, messages, sources_of
 from kb.results import Answer, Sentence
 
 QUESTIONS = [
@@ -77,7 +77,7 @@ def test_every_sentence_the_local_model_writes_is_checked_before_it_is_shown(
     raw = "".join(written)
     assert raw.strip(), "the model wrote nothing"
     # The checker's verdicts, recomputed from what the model really wrote.
-    checker = Checker(sources_of(answer.citations), SYSTEM_PROMPT)
+    checker = Checker(sources_of(answer.citations), INSTRUCTIONS)
     verdicts = [checker.check(s) for s in sentences_of(raw)]
     passed = [v for v in verdicts if v.passed]
     assert answer.removed_sentences == len(verdicts) - len(passed)
