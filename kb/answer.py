@@ -196,10 +196,11 @@ def _group_sentence(pieces: list[_Piece], hit: Hit, shown_lead_in: str) -> Sente
 
 def point_label(hit: Hit, piece: _Piece) -> str:
     """The hit's label narrowed to the paragraph and point a piece is from: "AI Act, Article 5",
-    "AI Act, Article 5(1)" or "AI Act, Article 5(1)(d) to (f)" and point (f) of paragraph 1 give
+    "AI Act, Article 5(1)" or "AI Act, Article 5(1)(d) to (f)" (pinpoint "5(1)(d)-(f)") and
+    point (f) of paragraph 1 give
     "AI Act, Article 5(1)(f)". Left as it is where the paragraphs are not numbered (the label
     would need "third paragraph") and for recitals and annexes."""
-    base = re.sub(r"(?:\(\w+\))? to \(\w+\)$", "", hit.pinpoint)  # "5(1)(d) to (f)" -> "5(1)"
+    base = re.sub(r"(?:\(\w+\))?(?: to |-)\(\w+\)$", "", hit.pinpoint)  # "5(1)(d)-(f)" -> "5(1)"
     if hit.unit_kind != "article" or not re.fullmatch(r"\d+[a-z]*(?:\(\d+[a-z]*\))?", base):
         return hit.label
     narrowed = base
