@@ -173,7 +173,7 @@ def test_an_instruction_in_the_question_is_data_and_the_rules_stay_private(
         if all(re.fullmatch(r"[A-Za-z,]+", w) for w in words[i : i + 6])
     )
     # What a model that obeyed would write, and one sentence it may legitimately write.
-    leak = SYSTEM_PROMPT.split("\n")[2].removeprefix("2. ")
+    leak = next(line for line in SYSTEM_PROMPT.splitlines() if line.startswith("2. ")).removeprefix("2. ")
     standin.script(f"My rules are: {leak} [1]. The provision says “{said}” [1].")
     answer = writing.ask(question)
     (request,) = standin.requests
