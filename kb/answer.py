@@ -1,10 +1,16 @@
 """Short answers composed from the provisions themselves: no model writes them, so every
-word of an answer is the law's own, followed by the citation it came from."""
+quoted word of an answer is the law's own, followed by the citation it came from.
+
+The answer reads as a person would write it: a lead sentence that names the provision and
+quotes its operative words (the rule, and apart from it its exception or condition, and the
+dates, periods and amounts it sets), then the supporting quotes, one line per provision, with
+the lead-in of a list given once."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import groupby
 
 import numpy as np
 
@@ -28,6 +34,9 @@ class _Piece:
     order: int  # position in the hit's text
     text: str  # as shown: with the lead-in for a point
     core: str  # the sentence or point itself
+    lead_in: str = ""  # for a point: the words that introduce its list
+    point: str = ""  # for a point: its marker, "(f)"
+    paragraph: str = ""  # the number of the paragraph it is in, where the text numbers them
 
 
 def pieces_of(hit: Hit, citation: int) -> list[_Piece]:
@@ -36,10 +45,13 @@ def pieces_of(hit: Hit, citation: int) -> list[_Piece]:
     out: list[_Piece] = []
     lines = [line for line in hit.text.split("\n") if line.strip()]
     lead = hit.context
+    paragraph = ""
     for line in lines:
-        is_point = re.match(r"^(\(\w{1,4}\)|\d+\.|[—–-])\s", line) is not None and not re.match(
-            r"^\d+\.\s", line
-        )
+        numbered = re.match(r"^(\d+)\.\s", line)
+        if numbered:
+            paragraph = numbered.group(1)
+        marker = re.match(r"^(\(\w{1,4}\)|\d+\.|[—–-])\s", line)
+        is_point = marker is not None and not re.match(r"^\d+\.\s", line)
         sentences = [line] if is_point else _sentences(line)
         for sentence in sentences:
             core = sentence.strip()
@@ -48,7 +60,8 @@ def pieces_of(hit: Hit, citation: int) -> list[_Piece]:
             if len(core) > MAX_PIECE_CHARS:
                 core = core[:MAX_PIECE_CHARS].rsplit(" ", 1)[0] + " …"
             shown = f"{lead} … {core}" if is_point and lead else core
-            out.append(_Piece(citation, len(out), shown, core))
+            point = marker.group(1) if is_point and marker and marker.group(1).startswith("(") else ""
+            out.append(_Piece(citation, len(out), shown, core, lead if is_point else "", point, paragraph))
         if not is_point and line.rstrip().endswith(":"):
             # This line introduces the points after it.
             lead = re.sub(r"^\d+\.\s+", "", line.strip())
@@ -66,7 +79,26 @@ def _sentences(text: str) -> list[str]:
 
 
 def compose(question: str, hits: list[Hit], embedder: Embedder) -> list[Sentence]:
-    """Pick the sentences and points that best answer the question, at most about five."""
+    """The answer: a lead sentence from the piece that best answers the question in the first
+    provision, then the other chosen pieces grouped by provision (one `Sentence` each).
+    At most about five pieces in all; [] when the hits hold no sentence."""
+    chosen = choose(question, hits, embedder)
+    if not chosen:
+        return []
+    first = chosen[0]
+    out = [lead_sentence(first, hits[first.citation])]
+    rest = sorted(chosen[1:], key=lambda p: (p.citation, p.order))
+    for citation, group in groupby(rest, key=lambda p: p.citation):
+        shown = first.lead_in if citation == first.citation else ""
+        out.append(_group_sentence(list(group), hits[citation], shown))
+    return out
+
+
+def choose(question: str, hits: list[Hit], embedder: Embedder) -> list[_Piece]:
+    """Pick the sentences and points that best answer the question, at most about five; the
+    first, which becomes the lead, is the best of the first hit: retrieval ranks provisions
+    better than a sentence's similarity does (the best-scoring sentence overall led with Article
+    50(3) on emotion recognition, not the prohibition in Article 5(1)(f))."""
     pieces = [p for i, hit in enumerate(hits) for p in pieces_of(hit, i)]
     if not pieces:
         return []
@@ -97,8 +129,99 @@ def compose(question: str, hits: list[Hit], embedder: Embedder) -> list[Sentence
             continue
         chosen.append(int(i))
         per[piece.citation] = per.get(piece.citation, 0) + 1
-    chosen.sort(key=lambda j: (pieces[j].citation, pieces[j].order))
-    return [Sentence(text=pieces[j].text, citation=pieces[j].citation + 1) for j in chosen]
+    return [pieces[j] for j in chosen]
+
+
+# Where a rule's exception or condition starts: the lead sentence quotes it apart.
+_EXCEPTION = re.compile(r",?\s+\b(except|unless|provided that|save where|without prejudice to)\b\s+")
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|thirty|sixty|ninety)"
+# The operative figures of a rule, surfaced as they stand in the text.
+FACTS = {
+    "date": re.compile(rf"\b\d{{1,2}} (?:{_MONTHS}) \d{{4}}\b"),
+    "period": re.compile(rf"\b{_NUMBER} (?:working |calendar )?(?:hours?|days?|weeks?|months?|years?)\b"),
+    "amount": re.compile(r"\bEUR \d{1,3}(?: \d{3})*(?:,\d+)?(?: (?:million|billion))?|\b\d+(?:,\d+)? ?%"),
+}
+# Only a long quote needs its figures repeated after it.
+FACTS_AFTER = 160
+
+
+def lead_sentence(piece: _Piece, hit: Hit) -> Sentence:
+    """ "AI Act, Article 5(1)(f): “The following AI practices shall be prohibited: … the use of AI
+    systems to infer emotions …”, except “where … for medical or safety reasons”." Every quoted
+    word is the act's; the label, "except" and the figures' names are ours."""
+    core = _trim(piece.core)
+    if piece.point and core.startswith(piece.point):
+        core = core[len(piece.point) :].strip()
+    main, exception, word = core, "", ""
+    m = _EXCEPTION.search(core, 20)
+    if m and len(core) - m.end() > 10:
+        main, exception, word = core[: m.start()], _trim(core[m.end() :]), m.group(1)
+    quoted = f"{piece.lead_in} … {main}" if piece.lead_in else main
+    text = f"{point_label(hit, piece)}: “{quoted}”"
+    if exception:
+        text += f", {word} “{exception}”"
+    quotes = [q for q in (piece.lead_in, main, exception) if q]
+    facts = [
+        f"{name}: " + ", ".join(f"“{f}”" for f in found)
+        for name, pattern in FACTS.items()
+        if (found := list(dict.fromkeys(pattern.findall(core))))
+    ]
+    if facts and len(core) > FACTS_AFTER:
+        text += " (" + "; ".join(facts) + ")"
+    return Sentence(text=text + ".", citation=piece.citation + 1, quotes=quotes, lead=True)
+
+
+def _group_sentence(pieces: list[_Piece], hit: Hit, shown_lead_in: str) -> Sentence:
+    """One provision's quotes on one line; the lead-in of a list once, before its first point."""
+    parts: list[str] = []
+    quotes: list[str] = []
+    last_lead = shown_lead_in
+    for p in pieces:
+        # A list's lead-in that is quoted already, as the lead or as a sentence, is not repeated.
+        if p.lead_in and any(p.lead_in in q for q in quotes):
+            last_lead = p.lead_in
+        if p.lead_in and p.lead_in != last_lead:
+            parts.append(f"“{p.lead_in} … {p.core}”")
+            quotes += [p.lead_in, p.core]
+        elif p.lead_in:
+            parts.append(f"“… {p.core}”")
+            quotes.append(p.core)
+        else:
+            parts.append(f"“{p.core}”")
+            quotes.append(p.core)
+        last_lead = p.lead_in or last_lead
+    label = point_label(hit, pieces[0]) if len(pieces) == 1 else hit.label
+    return Sentence(text=f"{label}: " + " ".join(parts), citation=pieces[0].citation + 1, quotes=quotes)
+
+
+def point_label(hit: Hit, piece: _Piece) -> str:
+    """The hit's label narrowed to the paragraph and point a piece is from: "AI Act, Article 5",
+    "AI Act, Article 5(1)" or "AI Act, Article 5(1)(d) to (f)" (pinpoint "5(1)(d)-(f)") and
+    point (f) of paragraph 1 give
+    "AI Act, Article 5(1)(f)". Left as it is where the paragraphs are not numbered (the label
+    would need "third paragraph") and for recitals and annexes."""
+    base = re.sub(r"(?:\(\w+\))?(?: to |-)\(\w+\)$", "", hit.pinpoint)  # "5(1)(d)-(f)" -> "5(1)"
+    if hit.unit_kind != "article" or not re.fullmatch(r"\d+[a-z]*(?:\(\d+[a-z]*\))?", base):
+        return hit.label
+    narrowed = base
+    if piece.paragraph and "(" not in narrowed:
+        narrowed += f"({piece.paragraph})"
+    if "(" not in narrowed:
+        return hit.label
+    if piece.point:
+        narrowed += piece.point
+    if narrowed == hit.pinpoint:
+        return hit.label
+    act = hit.label.split(", Article ")[0]
+    amended = hit.label[hit.label.find(" (as amended") :] if " (as amended" in hit.label else ""
+    return f"{act}, Article {narrowed}{amended}"
+
+
+def _trim(text: str) -> str:
+    """A rule without the list punctuation that joins it to the next point ("; or", ", and")."""
+    text = text.removesuffix(" …").strip()
+    return re.sub(r"\s*(?:[;,:]\s*(?:and|or)?|\.)$", "", text).strip()
 
 
 def _same(a: str, b: str) -> bool:
@@ -116,4 +239,5 @@ def _content_words(text: str) -> set[str]:
 
 
 def render(sentences: list[Sentence]) -> str:
-    return " ".join(f"{s.text} [{s.citation}]" for s in sentences)
+    """The answer as text: each sentence with its markers, the lead and each provision on a line."""
+    return "\n".join(f"{s.text} " + "".join(f"[{n}]" for n in s.markers()) for s in sentences)

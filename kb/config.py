@@ -70,6 +70,18 @@ class Settings(BaseSettings):
         """The local sources file: `local_sources`, or local.toml beside the corpus manifest."""
         return self.local_sources or self.sources.parent / "local.toml"
 
+    # A language model that writes answers from the cited provisions (none: quoted answers only).
+    llm_url: str = Field(
+        "", description="Base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1; empty is off."
+    )
+    llm_model: str = Field("", description="Model name sent to that API.")
+    llm_api_key: str = Field("", description="Bearer key for that API, if it needs one.")
+    # 60 s: a 7B model on a CPU writes a 150-word answer in about that; past it people give up.
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds a generated answer may take in all.")
+    llm_system_role: bool = Field(
+        True, description="Send the rules as a system message; off for chat templates without one (Gemma)."
+    )
+
     def key_list(self) -> list[str]:
         return [k.strip() for k in self.api_keys.split(",") if k.strip()]
 

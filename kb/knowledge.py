@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -18,6 +19,7 @@ from kb.config import Settings, settings
 from kb.document import Block, Unit
 from kb.embed import Embedder
 from kb.errors import BadQuery, UnknownDocument, UnknownUnit
+from kb.generate import Writer
 from kb.index import IndexFiles
 from kb.manifest import ActInfo, IndexManifest, VersionInfo
 from kb.query_refs import act_names, pick_act, read_reference
@@ -26,6 +28,12 @@ from kb.search import Rules, Searcher
 from kb.search.blocks import find_block
 from kb.search.pinned import extent
 from kb.vocabulary import MAX_QUERY_CHARS, UNIT_KINDS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from kb.generate import Restart
+    from kb.results import Sentence
 
 
 @dataclass
@@ -59,6 +67,7 @@ class KnowledgeBase:
         embedder: Embedder,
         version: str = versions.CURRENT,
         rules: Rules | None = None,
+        writer: Writer | None = None,
     ) -> None:
         # numpy's BLAS threads keep spinning after each product and starve torch's on a small
         # machine: one BLAS thread halves search time on two cores (bench/query.py).
@@ -67,6 +76,7 @@ class KnowledgeBase:
         self.embedder = embedder
         self.default_version = version
         self.rules = rules or Rules()
+        self.writer = writer  # a language model that writes answers; None: extractive only
         self._views: dict[tuple[tuple[str, str], ...], View] = {}
         self._titles: dict[str, np.ndarray] = {}  # title vectors, shared by the views
         self._lock = threading.RLock()
@@ -80,7 +90,7 @@ class KnowledgeBase:
         files = IndexFiles(index_dir or config.index_dir, expected_model=config.embed_model)
         embedder = Embedder.from_settings(config, files.manifest.model.name)
         embedder.load()  # now, not on the first query
-        return cls(files, embedder, config.version)
+        return cls(files, embedder, config.version, writer=Writer.from_settings(config))
 
     def view(self, version: str | None = None) -> View:
         """The acts as in force on a date, or in their `current` or `original` version."""
@@ -174,7 +184,7 @@ class KnowledgeBase:
     ) -> Answer:
         """A short answer built from the provisions that answer it, or a plain refusal with the
         nearest provisions when the acts do not answer it."""
-        return self.finish(self.retrieve(question, k, docs, history, version))
+        return self.finish(self.retrieve(question, k, docs, history, version), history)
 
     def retrieve(
         self,
@@ -203,8 +213,33 @@ class KnowledgeBase:
                 hit.low_confidence = True
         return Retrieval(question, resolved, result, verdict, started, view)
 
-    def finish(self, r: Retrieval) -> Answer:
-        """The second half of `ask`: compose the answer from what `retrieve` found."""
+    def finish(self, r: Retrieval, history: list[Turn] | None = None) -> Answer:
+        """The second half of `ask`: the answer from what `retrieve` found, written by the
+        language model when one is configured (see `finish_stream`)."""
+        answer = None
+        for item in self.finish_stream(r, history):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None  # finish_stream always ends with the answer
+        return answer
+
+    def finish_stream(
+        self, r: Retrieval, history: list[Turn] | None = None
+    ) -> Iterator[Sentence | Restart | Answer]:
+        """The answer's sentences as they are ready, then the whole answer. A declined question
+        is never sent to the model; a generated answer falls back to the extractive one."""
+        extractive = self._extractive(r)
+        if self.writer is None or extractive.abstained or not extractive.citations:
+            yield from extractive.sentences
+            yield extractive
+            return
+        for item in self.writer.stream(r.question, extractive.citations, history, extractive):
+            if isinstance(item, Answer):
+                took = round((time.perf_counter() - r.started) * 1000, 1)
+                item = item.model_copy(update={"took_ms": took})
+            yield item
+
+    def _extractive(self, r: Retrieval) -> Answer:
         hits = r.result.hits
         if r.verdict.abstain:
             sentences = []

@@ -47,13 +47,19 @@ def _hit_block(number: int | None, hit: Hit, used: list[str]) -> None:
 
 def print_answer(answer: Answer) -> None:
     console.print(answer.answer if answer.abstained else _markers(answer.answer))
+    written_by = answer.written_by()
+    if written_by:
+        removed = (
+            f"; {answer.removed_sentences} unsupported sentences removed" if answer.removed_sentences else ""
+        )
+        console.print(f"[dim]— {escape(written_by)}{removed}[/dim]")
     for notice in answer.notices:
         console.print(f"[yellow]{escape(notice)}[/yellow]")
     console.print()
     if answer.citations:
         console.print("[bold]Sources[/bold]" if not answer.abstained else "[bold]Closest provisions[/bold]")
     for i, hit in enumerate(answer.citations, start=1):
-        used = [s.text for s in answer.sentences if s.citation == i]
+        used = [q for s in answer.sentences if i in s.markers() for q in (s.quotes or [s.text])]
         _hit_block(i, hit, used)
     for v in answer.versions:
         console.print(f"[dim]{escape(v.short_name)}: {escape(v.version)}[/dim]")

@@ -110,8 +110,21 @@ class ActVersion(BaseModel):
 
 
 class Sentence(BaseModel):
-    text: str
-    citation: int = Field(description="1-based index into citations")
+    """One sentence of an answer, shown with its markers after it."""
+
+    text: str = Field(description="The sentence as shown, without its [n] markers")
+    citation: int = Field(description="1-based index into citations: the first provision it cites")
+    citations: list[int] = Field(
+        default_factory=list, description="Every provision it cites (1-based); empty means just `citation`"
+    )
+    quotes: list[str] = Field(
+        default_factory=list, description="The act's own words it quotes, verbatim, for highlighting"
+    )
+    lead: bool = Field(False, description="The sentence that answers directly, before the quotes")
+
+    def markers(self) -> list[int]:
+        """The provisions it cites, 1-based, in order."""
+        return self.citations or [self.citation]
 
 
 class Answer(BaseModel):
@@ -128,6 +141,21 @@ class Answer(BaseModel):
         None, description="The question as understood with the conversation"
     )
     took_ms: float = 0.0
+    answer_mode: Literal["generated", "extractive"] = Field(
+        "extractive",
+        description="generated: written by a language model from the cited provisions, every sentence "
+        "checked against them; extractive: composed of the provisions' own words",
+    )
+    model: str | None = Field(None, description="The language model that wrote a generated answer")
+    removed_sentences: int = Field(
+        0, description="Generated sentences removed because a provision they cite does not support them"
+    )
+
+    def written_by(self) -> str | None:
+        """The line that says who wrote a generated answer, for every interface to show."""
+        if self.answer_mode != "generated":
+            return None
+        return f"written by {self.model} from the cited provisions"
 
 
 class BlockOut(BaseModel):

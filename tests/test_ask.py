@@ -8,20 +8,76 @@ import pytest
 
 from kb.knowledge import KnowledgeBase
 from kb.results import Turn
+from tests.helpers import kb, settings_env
 
 
-def test_an_answer_quotes_the_rule_with_its_lead_in_and_cites_it(knowledge: KnowledgeBase) -> None:
+def test_an_answer_leads_with_the_provision_its_rule_and_its_exception(knowledge: KnowledgeBase) -> None:
     answer = knowledge.ask("Can we use emotion recognition on our staff?")
-    assert not answer.abstained
-    first = answer.sentences[0]
-    assert first.text.startswith("The following AI practices shall be prohibited: … (f)")
-    assert answer.citations[first.citation - 1].unit == "art_5"
-    assert 1 <= len(answer.sentences) <= 5
-    # Every sentence is the law's own words, from the passage it cites.
+    assert not answer.abstained and answer.answer_mode == "extractive"
+    lead = answer.sentences[0]
+    assert lead.lead and answer.citations[lead.citation - 1].unit == "art_5"
+    # The label names the point, and the amending act where the provision was amended.
+    assert re.match(
+        r"AI Act, Article 5\(1\)\(f\)(?: \(as amended by [^:]+\))?: “The following AI practices shall be "
+        r"prohibited: … ",
+        lead.text,
+    )
+    assert "workplace and education institutions”, except “where the use of the AI system" in lead.text
+    assert lead.text.endswith("for medical or safety reasons”.")
+    assert not any(s.lead for s in answer.sentences[1:])
+    # One line per provision after the lead: no provision's quotes are split over two lines.
+    cited = [s.citation for s in answer.sentences[1:]]
+    assert len(cited) == len(set(cited)) and 1 <= len(answer.sentences) <= 5
+    assert answer.answer.split("\n")[0] == f"{lead.text} [{lead.citation}]"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can we use emotion recognition on our staff?",
+        "How much notice must a cloud provider give before switching?",
+        "What are the fines for prohibited AI practices?",
+        "When do the obligations for high-risk AI systems in Annex III apply?",
+    ],
+)
+def test_every_quoted_word_is_the_acts_own(knowledge: KnowledgeBase, question: str) -> None:
+    answer = knowledge.ask(question)
     for s in answer.sentences:
-        core = s.text.split(" … ")[-1].removesuffix(" …")
-        assert core[:200] in answer.citations[s.citation - 1].text
-    assert re.search(r"\[1\]", answer.answer)
+        hit = answer.citations[s.citation - 1]
+        source = f"{hit.context}\n{hit.text}"
+        assert s.quotes
+        for quote in s.quotes:
+            assert quote.removesuffix(" …") in source, quote
+        # Everything between quotation marks is one of those quotes, or several joined by "…".
+        for span in re.findall(r"“([^”]*)”", s.text):
+            for part in filter(None, (p.strip() for p in span.split(" … "))):
+                assert part.removeprefix("… ") in source, part
+
+
+def test_the_lead_surfaces_the_periods_amounts_and_dates_as_the_text_gives_them(
+    knowledge: KnowledgeBase,
+) -> None:
+    for question, kind in [
+        ("What are the fines for prohibited AI practices?", "amount"),
+        ("How much notice must a cloud provider give before switching?", "period"),
+    ]:
+        answer = knowledge.ask(question)
+        lead = answer.sentences[0]
+        surfaced = re.search(rf"\({kind}: (.*)\)\.$", lead.text)
+        assert surfaced, lead.text
+        cited = answer.citations[lead.citation - 1].text
+        for figure in re.findall(r"“([^”]+)”", surfaced.group(1)):
+            assert figure in cited
+    dates = knowledge.ask("When do the obligations for high-risk AI systems in Annex III apply?").sentences[0]
+    assert "Article 113" in dates.text and "2 December 2027" in dates.text
+
+
+def test_kb_ask_answers_emotion_recognition_with_article_5_1_f_and_its_exception(index_settings) -> None:  # type: ignore[no-untyped-def]
+    result = kb("ask", "Can we use emotion recognition on our staff?", env=settings_env(index_settings))
+    assert result.returncode == 0, result.stderr
+    lead = " ".join(result.stdout.split()).split(" [1]")[0]  # the lead sentence, however wrapped
+    assert re.match(r"AI Act, Article 5\(1\)\(f\)[^:]*: “The following AI practices", lead)
+    assert "except “where the use of the AI system is intended" in lead
 
 
 def test_an_answer_states_the_versions_it_cites(knowledge: KnowledgeBase) -> None:

@@ -49,6 +49,14 @@ def answer_blocks(answer: Answer, web_url: str | None = None, share: bool = Fals
         blocks.append(_section(":warning: *No provision of the acts supports an answer to this question.*"))
     else:
         blocks.extend(_answer_sections(answer, web_url))
+        written_by = answer.written_by()
+        if written_by:
+            removed = (
+                f"; {answer.removed_sentences} unsupported sentences removed"
+                if answer.removed_sentences
+                else ""
+            )
+            blocks.append(_context(f"_{escape(written_by)}{removed}_"))
         blocks.append(_context("*Sources*"))
     for notice in answer.notices:
         blocks.append(_context(f":warning: {escape(notice)}"[:2900]))
@@ -76,21 +84,24 @@ def answer_blocks(answer: Answer, web_url: str | None = None, share: bool = Fals
 def _answer_sections(answer: Answer, web_url: str | None) -> list[dict]:
     """The answer's sentences with their markers, packed into sections under the size limit;
     past the room left for the sources, the rest is cut with a link to the whole answer."""
-    room = MAX_BLOCKS - (2 + min(len(answer.citations), MAX_SOURCES) + 2 + 1)
+    room = MAX_BLOCKS - (2 + min(len(answer.citations), MAX_SOURCES) + 2 + 1 + 1 + len(answer.notices))
     sections: list[str] = []
     current = ""
     cut = False
+    sep = " " if answer.answer_mode == "generated" else "\n"
     for s in answer.sentences:
-        piece = f"{escape(s.text)} *[{s.citation}]*"
+        markers = "".join(f"[{n}]" for n in s.markers())
+        piece = f"{escape(s.text)} *{markers}*"
         if len(piece) > MAX_SECTION - 100:
-            piece = piece[: MAX_SECTION - 120].rsplit(" ", 1)[0] + " … " + f"*[{s.citation}]*"
+            piece = piece[: MAX_SECTION - 120].rsplit(" ", 1)[0] + " … " + f"*{markers}*"
         if len(current) + len(piece) + 1 > MAX_SECTION - 100:
             sections.append(current)
             current = ""
             if len(sections) >= room:
                 cut = True
                 break
-        current = f"{current} {piece}".strip()
+        # A quoted answer puts its lead and each provision on a line; a written one is prose.
+        current = f"{current}{sep}{piece}".strip()
     if current and not cut:
         sections.append(current)
     blocks = [_section(text) for text in sections]

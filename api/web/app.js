@@ -98,6 +98,10 @@ async function submit() {
       } else if (name === "sentence") {
         turn.sentences.push(data);
         appendSentence(view.answer, data, turn);
+      } else if (name === "restart") {
+        // The model failed part-way: what it wrote is withdrawn, the quoted answer follows.
+        turn.sentences = [];
+        view.answer.replaceChildren(el("span", { class: "muted", text: "…" }));
       } else if (name === "done") {
         turn.answer = data; turn.sentences = data.sentences; turn.citations = data.citations;
         finishTurn(view, turn); showSources(turn);
@@ -148,9 +152,18 @@ function renderTurn(turn) {
   return { answer };
 }
 
+function markersOf(sentence) {
+  return sentence.citations && sentence.citations.length ? sentence.citations : [sentence.citation];
+}
+
+function sentenceNodes(sentence, turn) {
+  return [el("span", { class: sentence.lead ? "sentence lead" : "sentence", text: sentence.text }),
+    ...markersOf(sentence).map((n) => marker(n, turn)), " "];
+}
+
 function appendSentence(box, sentence, turn) {
   if (box.querySelector(".muted")) box.replaceChildren();
-  box.append(el("span", { class: "sentence", text: sentence.text }), marker(sentence.citation, turn), " ");
+  box.append(...sentenceNodes(sentence, turn));
 }
 
 function marker(n, turn) {
@@ -168,10 +181,13 @@ function finishTurn(view, turn) {
   if (a.abstained) {
     box.append(el("span", { text: a.answer }));
   } else {
-    for (const s of a.sentences) box.append(el("span", { class: "sentence", text: s.text }), marker(s.citation, turn), " ");
+    for (const s of a.sentences) box.append(...sentenceNodes(s, turn));
   }
-  // What the answer rests on, said plainly: another language, a long question, another law.
-  for (const notice of a.notices || []) box.append(el("span", { class: "meta notice", text: notice }));
+  if (a.answer_mode === "generated") {
+    const removed = a.removed_sentences ? `; ${a.removed_sentences} unsupported sentences removed` : "";
+    box.append(el("span", { class: "written-by", text: `written by ${a.model} from the cited provisions${removed}` }));
+  }
+  for (const notice of a.notices || []) box.append(el("span", { class: "notice", text: notice }));
   const versions = a.versions.map((v) => `${v.short_name}: ${v.version}`).join("; ");
   if (versions) box.append(el("span", { class: "meta", text: `Cites ${versions}` }));
 }
@@ -188,7 +204,8 @@ function showSources(turn) {
 }
 
 function sourceCard(hit, n, turn) {
-  const used = turn.sentences.filter((s) => s.citation === n).map((s) => s.text.split(" … ").pop());
+  const used = turn.sentences.filter((s) => markersOf(s).includes(n))
+    .flatMap((s) => (s.quotes && s.quotes.length ? s.quotes : [s.text.split(" … ").pop()]));
   const passage = el("p", { class: "passage" });
   if (hit.context) passage.append(el("span", { class: "context", text: hit.context + "\n" }));
   passage.append(...highlight(hit.text, used));

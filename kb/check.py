@@ -1,0 +1,258 @@
+"""The checker: every sentence a language model writes is held against the provisions it cites
+before anyone sees it.
+
+A sentence passes when
+- it carries at least one marker [n], and every marker names a provision that was supplied;
+- every span it puts in quotation marks occurs verbatim in a provision it cites (after
+  whitespace and quote-mark normalisation; "…" or "..." inside a quote may skip words);
+- every date, amount, period and article number it states occurs in a provision it cites
+  (in its text or its label);
+- it does not repeat the instructions the model was given.
+Anything else is removed and counted. The rules are the issue's (#17), checked mechanically:
+no model judges another model here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from kb.answer import FACTS
+
+# A marker, "[3]"; "[1, 2]" and "[1][2]" cite two.
+_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+# Where a generated sentence ends: its closing punctuation, then any markers, then a space
+# before the next sentence's first letter, quote or bracket; or a line break.
+_BOUNDARY = re.compile(
+    r"(?:[.!?][”\"’')]*(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*|(?:\[\d+(?:\s*[,;]\s*\d+)*\])+)"
+    r"[ \t]+(?=[A-Z“\"‘(*-])"
+    r"|\n+"
+)
+_QUOTED = re.compile(r"“([^”]{3,})”|\"([^\"]{3,})\"|«([^»]{3,})»")
+_ARTICLE = re.compile(r"\b(Article|Annex|Recital)s? (\d+[a-z]?|[IVXL]+)((?:\(\w{1,4}\))*)", re.IGNORECASE)
+_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "fifteen": 15,
+    "thirty": 30,
+    "sixty": 60,
+    "ninety": 90,
+}
+# A sentence sharing this many words in a row with the instructions repeats them.
+LEAK_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Source:
+    """A provision as supplied to the model: its number in the prompt, label and verbatim text."""
+
+    number: int
+    label: str
+    text: str
+
+
+@dataclass
+class Verdict:
+    """What the checker made of one sentence: the text without markers, what it cites and
+    quotes, and why it fails (empty when it passes)."""
+
+    sentence: str
+    text: str
+    citations: list[int]
+    quotes: list[str]
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def split_sentences(text: str) -> tuple[list[str], str]:
+    """Complete sentences in `text`, and the rest, which may still grow. A sentence is complete
+    once the next one has begun, so its markers are known; call `finish` for the last one."""
+    out: list[str] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        piece = text[start : m.end()].strip()
+        if piece:
+            out.append(piece)
+        start = m.end()
+    return out, text[start:]
+
+
+def sentences_of(text: str) -> list[str]:
+    """Every sentence of a finished text."""
+    done, rest = split_sentences(text)
+    return [*done, rest.strip()] if rest.strip() else done
+
+
+def normalise(text: str) -> str:
+    """Quote marks and apostrophes folded to ASCII, dashes to "-", whitespace to one space."""
+    text = re.sub(r"[“”«»„]", '"', text)
+    text = re.sub(r"[‘’‚`]", "'", text)
+    text = re.sub(r"[–—]", "-", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class Checker:
+    """Checks sentences against the provisions supplied with the prompt, and the prompt's
+    own instructions (which no sentence may repeat)."""
+
+    def __init__(self, sources: list[Source], instructions: str = "") -> None:
+        self.sources = {s.number: s for s in sources}
+        self._text = {s.number: normalise(s.text) for s in sources}
+        self._label = {s.number: normalise(s.label) for s in sources}
+        words = re.findall(r"\w+", instructions.lower())
+        self._leaks = {
+            " ".join(words[i : i + LEAK_WORDS]) for i in range(max(0, len(words) - LEAK_WORDS + 1))
+        }
+
+    def check(self, sentence: str) -> Verdict:
+        """The verdict on one sentence, with every reason it fails."""
+        cited = [int(n) for group in _MARKER.findall(sentence) for n in re.split(r"\s*[,;]\s*", group)]
+        cited = list(dict.fromkeys(cited))
+        text = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", sentence)).strip()
+        text = re.sub(r"\s{2,}", " ", text)
+        quotes = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
+        verdict = Verdict(sentence, text, cited, quotes)
+        fail = verdict.failures.append
+        if not cited:
+            fail("cites no provision")
+        unknown = [n for n in cited if n not in self.sources]
+        if unknown:
+            fail("cites a provision that was not supplied: " + ", ".join(f"[{n}]" for n in unknown))
+        known = [n for n in cited if n in self.sources]
+        if not known:
+            return verdict
+        haystacks = [self._text[n] for n in known]
+        for quote in quotes:
+            if not any(_quoted_in(quote, h) for h in haystacks):
+                fail(f"quotes words that are not in the provisions it cites: “{quote}”")
+        bare = _QUOTED.sub(" ", text)  # a figure inside a verified quote is verified already
+        for found in _DATES.finditer(bare):
+            if not any(_date_of(found) in _dates_in(h) for h in haystacks):
+                fail(f"states a date that the provisions it cites do not: {found.group(0)}")
+        for amount in _AMOUNTS.findall(bare):
+            if not any(_amount(amount) in {_amount(a) for a in _AMOUNTS.findall(h)} for h in haystacks):
+                fail(f"states an amount that the provisions it cites do not: {amount}")
+        for period in FACTS["period"].findall(bare):
+            if not any(_period_in(period, h) for h in haystacks):
+                fail(f"states a period that the provisions it cites do not: {period}")
+        for m in _ARTICLE.finditer(bare):
+            if not any(_article_in(m, self._text[n], self._label[n]) for n in known):
+                fail(f"names {m.group(0)}, which the provisions it cites do not")
+        words = re.findall(r"\w+", text.lower())
+        if any(" ".join(words[i : i + LEAK_WORDS]) in self._leaks for i in range(len(words))):
+            fail("repeats the instructions")
+        return verdict
+
+    def stream(self, chunks: Iterator[str]) -> Iterator[Verdict]:
+        """Verdicts on the sentences of a streamed text, each as soon as it is complete."""
+        buffer = ""
+        for chunk in chunks:
+            buffer += chunk
+            done, buffer = split_sentences(buffer)
+            for sentence in done:
+                yield self.check(sentence)
+        if buffer.strip():
+            yield self.check(buffer.strip())
+
+
+def _quoted_in(quote: str, haystack: str) -> bool:
+    """A quote occurs in the text, its parts in order where "…" skips words; the first letter's
+    case may differ (a quote that starts a sentence is capitalised)."""
+    parts = [p.strip(" ,;:.") for p in re.split(r"\s*(?:…|\.\.\.)\s*", normalise(quote))]
+    parts = [p for p in parts if p]
+    if not parts:
+        return False
+    at = 0
+    for part in parts:
+        found = -1
+        for variant in (part, part[:1].lower() + part[1:], part[:1].upper() + part[1:]):
+            found = haystack.find(variant, at)
+            if found >= 0:
+                break
+        if found < 0:
+            return False
+        at = found + len(part)
+    return True
+
+
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_MONTH = "|".join(_MONTH_NAMES)
+# "2 August 2026", "August 2, 2026", "2026-08-02": a model may write a date in any of these.
+_DATES = re.compile(
+    rf"\b(\d{{1,2}}) ({_MONTH}) (\d{{4}})\b|\b({_MONTH}) (\d{{1,2}}),? (\d{{4}})\b"
+    r"|\b(\d{4})-(\d{2})-(\d{2})\b"
+)
+# "EUR 35 000 000", "€35 million", "35,000,000 euros", "7 %".
+_AMOUNTS = re.compile(
+    r"(?:\bEUR|€) ?\d(?:[\d ,.]*\d)?(?: (?:million|billion))?"
+    r"|\b\d(?:[\d ,.]*\d)?(?: (?:million|billion))? ?(?:euros?|EUR)\b|\b\d+(?:[.,]\d+)? ?%"
+)
+
+
+def _date_of(m: re.Match[str]) -> tuple[int, int, int]:
+    g = m.groups()
+    if g[0]:
+        return int(g[2]), _MONTH_NAMES.index(g[1]) + 1, int(g[0])
+    if g[3]:
+        return int(g[5]), _MONTH_NAMES.index(g[3]) + 1, int(g[4])
+    return int(g[6]), int(g[7]), int(g[8])
+
+
+def _dates_in(text: str) -> set[tuple[int, int, int]]:
+    return {_date_of(m) for m in _DATES.finditer(text)}
+
+
+def _amount(text: str) -> str:
+    """An amount's value as digits, however written: "EUR 35 000 000" and "€35 million" agree."""
+    percent = "%" in text
+    scale = 1_000_000 if "million" in text else 1_000_000_000 if "billion" in text else 1
+    number = re.sub(r"[^\d.,]", "", text)
+    if scale > 1 or percent:
+        value = float(number.replace(",", ".").rstrip(".") or 0) * scale
+        return f"{value:g}%" if percent else str(int(value))
+    return re.sub(r"[.,]", "", number)  # thousands separated by spaces, commas or points
+
+
+def _period_in(found: str, haystack: str) -> bool:
+    number, unit = found.split(" ", 1)
+    value = str(_NUMBERS.get(number.lower(), number))
+    unit = re.sub(r"s$", "", unit.split()[-1])
+    names = {value, *(w for w, v in _NUMBERS.items() if str(v) == value)}
+    return any(
+        re.search(rf"\b{re.escape(n)} (?:working |calendar )?{unit}s?\b", haystack, re.IGNORECASE)
+        for n in names
+    )
+
+
+def _article_in(m: re.Match[str], text: str, label: str) -> bool:
+    """ "Article 5(1)(f)" is supported by a provision labelled Article 5, or one that mentions
+    Article 5; a pinpoint deeper than the provision's own is not checked further."""
+    kind, number = m.group(1).capitalize(), m.group(2)
+    pattern = re.compile(rf"\b{kind}s? {re.escape(number)}(?![\w])", re.IGNORECASE)
+    return bool(pattern.search(label) or pattern.search(text))
