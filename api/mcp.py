@@ -116,7 +116,7 @@ class RegkbServer(MCPServer):
                     description=p.heading,
                     mime_type="text/markdown",
                 )
-                for doc, unit in kb.units
+                for doc, unit in kb.view().units
                 for p in [kb.provision_of(doc, unit)]
             ]
         return found
