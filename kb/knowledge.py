@@ -3,7 +3,6 @@ and is safe to call from many threads."""
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from threadpoolctl import threadpool_limits
 from kb import abstain, questions, versions
 from kb.answer import compose, render
 from kb.config import Settings, settings
+from kb.conversation import interleave, resolve_follow_up
 from kb.document import Block, Unit
 from kb.embed import Embedder
 from kb.errors import BadQuery, UnknownDocument, UnknownUnit
@@ -206,7 +206,7 @@ class KnowledgeBase:
         if resolved != question:
             # The earlier question says what "that" is; the follow-up says what is asked now.
             own = self._search(view, question, k, docs)
-            result.hits = _interleave(result.hits, own.hits)[:k]
+            result.hits = interleave(result.hits, own.hits)[:k]
         verdict = abstain.judge(resolved, result)
         if verdict.abstain or result.language != "en":
             for hit in result.hits:
@@ -388,34 +388,3 @@ def _block_out(block: Block) -> BlockOut:
         text=block.text,
         children=[_block_out(c) for c in block.children],
     )
-
-
-_FOLLOW_UP = re.compile(
-    r"^(and|also|but|what about|how about|then|so|for|same for|and what|what if)\b"
-    r"|\b(that|this|those|these|it|they|them|such|there)\b",
-    re.IGNORECASE,
-)
-
-
-def resolve_follow_up(question: str, history: list[Turn]) -> str:
-    """Read a follow-up ("and for deployers?", "what are the fines for that?") together with
-    the question it follows, so that retrieval knows what "that" is."""
-    if not history:
-        return question
-    words = re.findall(r"[A-Za-z]+", question)
-    if len(words) > 12 or not _FOLLOW_UP.search(question):
-        return question
-    return f"{history[-1].question.strip()} {question}"
-
-
-def _interleave(first: list[Hit], second: list[Hit]) -> list[Hit]:
-    out: list[Hit] = []
-    seen: set[tuple[str, str]] = set()
-    for pair in zip(first, second, strict=False):
-        for hit in pair:
-            if (hit.doc, hit.unit) not in seen:
-                seen.add((hit.doc, hit.unit))
-                out.append(hit)
-    longer = first if len(first) > len(second) else second
-    out.extend(h for h in longer[min(len(first), len(second)) :] if (h.doc, h.unit) not in seen)
-    return out

@@ -76,3 +76,17 @@ def test_compose_quotes_what_answers_and_cites_it(embedder: FakeEmbedder) -> Non
 
 def test_nothing_to_quote_gives_no_sentences(embedder: FakeEmbedder) -> None:
     assert compose("anything?", [hit("AI Act, Article 1", "Short.")], embedder) == []
+
+
+def test_a_follow_up_is_read_with_the_question_before_it() -> None:
+    from kb.conversation import interleave, resolve_follow_up
+    from kb.results import Turn
+
+    history = [Turn(question="What must providers of high-risk AI systems do?")]
+    assert resolve_follow_up("and for deployers?", history) == (
+        "What must providers of high-risk AI systems do? and for deployers?"
+    )
+    assert resolve_follow_up("What is a deployer?", history) == "What is a deployer?"
+    a, b = hit("AI Act, Article 16", "Providers shall ..."), hit("AI Act, Article 26", "Deployers shall ...")
+    b.unit = "art_26"
+    assert [h.unit for h in interleave([a], [b, a])] == ["art_5", "art_26"]
