@@ -46,7 +46,7 @@ def _first(knowledge: KnowledgeBase, query: str, **kw: object):  # type: ignore[
             "Art. 3(4) AI Act",
             "ai-act",
             "art_3",
-            "AI Act, Article 3, point (4) (as amended by Regulation (EU) 2026/1744)",
+            "AI Act, Article 3, point (4)",  # Article 3 was amended, but not point (4)
         ),
         (
             "Art. 3(14a) AI Act",
