@@ -164,6 +164,6 @@ def test_a_phone_screen_has_no_horizontal_scrolling(browser: Browser, server: Se
 
 def test_an_api_error_is_shown_as_a_message(page: Page) -> None:
     # Past the textarea's maxlength, as a script or an old browser could send: the API refuses it (422).
-    page.evaluate("document.getElementById('question').value = 'y'.repeat(2500)")
+    page.evaluate("document.getElementById('question').value = 'y'.repeat(8001)")
     page.click("#send")
     expect(page.locator(".answer .error")).to_contain_text("Could not answer")
