@@ -22,8 +22,18 @@ from starlette.concurrency import iterate_in_threadpool
 from api import mcp, problems
 from api.holder import Holder
 from api.middleware import BodyLimit, guard
-from api.schemas import VERSION_PATTERN, AskRequest, Documents, Health, Ready, SearchRequest, documents_of
+from api.schemas import (
+    VERSION_PATTERN,
+    AskRequest,
+    CheckRequest,
+    Documents,
+    Health,
+    Ready,
+    SearchRequest,
+    documents_of,
+)
 from kb import __version__
+from kb.citecheck.models import CheckReport
 from kb.config import Settings, settings
 from kb.errors import KBError
 from kb.results import Answer, Provision, SearchResult, Sentence
@@ -145,6 +155,24 @@ def create_app(config: Settings | None = None) -> FastAPI:
             body.query, k=body.k, docs=body.docs, kinds=list(body.kinds or []) or None, version=body.version
         )
         return _json(result)
+
+    @app.post(
+        "/v1/check",
+        response_model=CheckReport,
+        tags=["citations"],
+        summary="Check the citations in a text",
+        description=(
+            "Every citation of the acts in the text (any form `kb show` reads, and EUR-Lex links): "
+            "`resolved`, `not_found` (with what the act has instead), `outside` (an act the index "
+            "does not hold, with its EUR-Lex link) or `ambiguous`; and whether the cited provision "
+            "says what the sentence claims: `supported` (with its words), `not_supported` (with the "
+            "provisions that do say it, where found) or `unverified`."
+        ),
+        responses={k: _ERRORS[k] for k in (401, 404, 413, 422, 429, 503)},
+    )
+    def check(body: CheckRequest, request: Request) -> Response:
+        request.state.query = body.text
+        return _json(holder.kb.check_citations(body.text, docs=body.docs, version=body.version))
 
     @app.get(
         "/v1/documents",

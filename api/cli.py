@@ -21,7 +21,7 @@ app = typer.Typer(
 )
 
 # Exit codes, one meaning each (the README lists them).
-EXIT_ABSTAINED = 1  # `kb ask`: the acts do not answer the question
+EXIT_ABSTAINED = 1  # `kb ask`: the acts do not answer; `kb check`: a citation does not hold
 EXIT_USAGE = 2  # bad input: the message says what to change
 EXIT_NO_INDEX = 3  # no index, or one this version cannot read: run `kb ingest`
 EXIT_SERVER = 4  # --api: the server cannot be reached or refused the request
@@ -290,6 +290,38 @@ def show(
     from kb.render import print_provision
 
     print_provision(provision)
+
+
+@app.command()
+def check(
+    file: Annotated[str, typer.Argument(help="The text to check: a file, or - for standard input.")],
+    docs: Annotated[str | None, typer.Option("--docs", help="Only these acts, comma-separated.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON (the API's schema).")] = False,
+    version: VersionOption = None,
+) -> None:
+    """Check the citations in a text: does each cited provision exist, and does it say what
+    the sentence claims? Exits 1 when a citation does not hold (not found, or not supported).
+
+    Example: kb check draft.md
+    """
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            message = f"Cannot read {file}: {exc}. Give a UTF-8 text file, or - for standard input."
+            raise _fail(message, EXIT_USAGE) from None
+    kb = _open_kb(None)
+    report = _guard(lambda: kb.check_citations(text, docs=_split(docs), version=version))
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+    else:
+        from api.checkview import print_check
+
+        print_check(report)
+    failed = any(c.verdict == "not_supported" or c.status == "not_found" for c in report.citations)
+    raise typer.Exit(EXIT_ABSTAINED if failed else 0)
 
 
 @app.command()

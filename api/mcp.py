@@ -36,6 +36,7 @@ from pydantic import BaseModel, Field
 from api.holder import Holder
 from api.schemas import VERSION_PATTERN, Documents, Kind, documents_of
 from kb import __version__
+from kb.citecheck.models import MAX_CHECK_CHARS, CheckReport
 from kb.config import Settings
 from kb.errors import BadQuery, KBError, UnknownDocument, UnknownUnit
 from kb.knowledge import KnowledgeBase
@@ -260,6 +261,28 @@ def build(holder: Holder, own_holder: bool = False) -> RegkbServer:
 
         return call(work, provision_text)
 
+    @server.tool(title="Verify citations", annotations=_READ_ONLY)
+    def verify_citations(
+        text: Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=MAX_CHECK_CHARS,
+                pattern=r"\S",
+                description="A text that cites the acts (a paragraph, a page, an answer you wrote): "
+                '"Under Article 26(6) of the AI Act, deployers keep logs for six months."',
+            ),
+        ],
+        acts: ActsArg = None,
+        version: VersionArg = None,
+    ) -> Annotated[CallToolResult, CheckReport]:
+        """Check every citation of the EU AI Act or Data Act in a text: whether the provision
+        exists (`not_found` with what the act has instead; `outside` for an act not held, with its
+        EUR-Lex link) and whether it says what the sentence citing it claims: `supported` (with its
+        words), `not_supported` (with the provisions that do say it, where found) or `unverified`
+        when the check cannot decide. Use it on your own answer before you give it."""
+        return call(lambda kb: kb.check_citations(text, docs=acts, version=version), check_text)
+
     @server.tool(title="List the acts", annotations=_READ_ONLY)
     def list_acts() -> Annotated[CallToolResult, Documents]:
         """The acts in the knowledge base: id (for the `acts` and `act` arguments), short name, title,
@@ -388,6 +411,20 @@ def provision_text(p: Provision) -> str:
     if p.referred_by:
         lines += ["", "Referred to by: " + "; ".join(r.label for r in p.referred_by)]
     return "\n".join(lines)
+
+
+def check_text(report: CheckReport) -> str:
+    """A citation check as text for the model: one line per citation, verdict first."""
+    lines = []
+    for c in report.citations:
+        target = c.resolved.label if c.resolved else c.reason
+        line = f"- {c.reference}: {c.status}, {c.verdict} ({target}). {c.why}"
+        if c.quote:
+            line += f" It says: “{c.quote}”"
+        if c.suggestions:
+            line += " Says it instead: " + "; ".join(f"{s.label} <{s.url}>" for s in c.suggestions)
+        lines.append(line)
+    return "\n".join(lines + report.notices) or "No citation of the acts found in the text."
 
 
 def documents_text(documents: Documents) -> str:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kb.citecheck.models import MAX_CHECK_CHARS
 from kb.manifest import ActInfo
 from kb.results import Turn
 from kb.versions import describe
@@ -61,6 +62,30 @@ class SearchRequest(BaseModel):
     k: int = Field(10, ge=1, le=50, description="How many hits")
     docs: list[str] | None = Field(None, max_length=10, description="Only these acts (ids)")
     kinds: list[Kind] | None = Field(None, max_length=3, description="Only these kinds of unit")
+    version: str | None = VersionField
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"text": "Under Article 18 of the AI Act, providers must keep logs for ten years."},
+                {
+                    "text": "Data Act Article 25(2)(d) caps the notice period at two months.",
+                    "version": "original",
+                },
+            ]
+        },
+    )
+
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_CHECK_CHARS,
+        pattern=r"\S",
+        description="Any text that cites the acts: a paragraph, a page, an answer (up to the body limit)",
+    )
+    docs: list[str] | None = Field(None, max_length=10, description="Only these acts (ids)")
     version: str | None = VersionField
 
 

@@ -32,6 +32,7 @@ from kb.vocabulary import MAX_QUERY_CHARS, UNIT_KINDS
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from kb.citecheck.models import CheckReport
     from kb.generate import Restart
     from kb.results import Sentence
 
@@ -285,6 +286,23 @@ class KnowledgeBase:
                 )
             )
         return out
+
+    def check_citations(
+        self, text: str, docs: list[str] | None = None, version: str | None = None
+    ) -> CheckReport:
+        """Every citation in `text` (any form `kb show` reads, and EUR-Lex links): whether it
+        exists in `version` and whether it supports the sentence it stands in (see
+        kb/citecheck). Raises BadQuery (empty text), UnknownDocument (unknown act in `docs`)."""
+        from kb.citecheck.checker import check_citations
+        from kb.citecheck.models import MAX_CHECK_CHARS
+
+        if len(text) > MAX_CHECK_CHARS:
+            raise BadQuery(f"The text is {len(text)} characters long; the limit is {MAX_CHECK_CHARS}.")
+        docs = self._doc_ids(docs)
+        self._check_docs(docs or [])
+        view = self.view(version)
+        self._check_in_view(docs, view)
+        return check_citations(self, text, docs, version)
 
     def get(self, doc: str, unit: str, version: str | None = None) -> Unit:
         self._check_docs([doc])

@@ -1,0 +1,147 @@
+"""Citations in a text and the claims they are attached to.
+
+A citation is any form `kb.query_refs` reads ("Art. 5(1)(f) AIA", "Article 50(9) of the AI Act",
+"Anhang III Nr. 4") or a EUR-Lex link with a provision anchor (".../TXT/?uri=CELEX:32024R1689#art_5",
+".../eli/reg/2024/1689/oj#art_5"); its claim is the sentence it stands in. Every occurrence is
+found and judged on its own: a citation written twice, or once as a link, is two citations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from kb.check import sentences_of
+from kb.instruments import Instrument, find_instruments
+from kb.manifest import ActInfo
+from kb.query_refs import act_mentions, find_query_refs
+
+# A EUR-Lex address; its act comes from a CELEX number or an ELI path, its provision from the anchor.
+_LINK = re.compile(r"https?://eur-lex\.europa\.eu/[^\s<>\"'\])]+", re.IGNORECASE)
+_CELEX = re.compile(r"CELEX[:%3A]+(\d{5}[RLD]\d{4})", re.IGNORECASE)
+_ELI = re.compile(r"/eli/(?:reg|dir|dec)/(\d{4})/(\d{1,4})", re.IGNORECASE)
+_ANCHOR = re.compile(r"#((?:art|rct|anx)_[0-9A-Za-z]+)")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One citation written in a text.
+
+    `doc` is the corpus act it binds to (None when the text does not say and several acts have
+    the unit); `external` is an instrument outside the index it binds to ("GDPR")."""
+
+    text: str  # as written
+    start: int  # offsets in the whole text (characters)
+    end: int
+    unit: str  # "art_5"
+    pinpoint: str | None  # "5(1)(f)"
+    doc: str | None
+    external: Instrument | None
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    claim: str  # the sentence without its citations, act names, links and markers
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text`, in order (the splitter of the answer checker)."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for sentence in sentences_of(text):
+        start = text.find(sentence, at)
+        if start < 0:  # the splitter strips; a sentence is always found, but never loop on it
+            continue
+        spans.append((start, start + len(sentence)))
+        at = start + len(sentence)
+    return spans
+
+
+def find_citations(text: str, acts: list[ActInfo], names: Mapping[str, str]) -> list[Citation]:
+    """Every citation in `text`, in order of appearance. `names` maps lower-cased act names to
+    act ids (`query_refs.act_names`); an act named earlier in the text is the one a bare
+    "Article 12" refers to, as a reader takes it."""
+    mentions = act_mentions(text, names)
+    by_celex = {a.celex: a.id for a in acts}
+    found: list[Citation] = []
+    for s_start, s_end in sentence_spans(text):
+        sentence = text[s_start:s_end]
+        # A link's own characters are no citation text ("…#art_5" is read once, as the link).
+        links = list(_LINK.finditer(sentence))
+        masked = sentence
+        for m in links:
+            masked = masked[: m.start()] + " " * (m.end() - m.start()) + masked[m.end() :]
+        outside = find_instruments(masked, names)
+        spans = [(i.start, i.end, i.name) for i in outside]
+        refs = find_query_refs(masked, names, spans)
+        cut = [(m.start(), m.end()) for m in links] + [(r.start, r.start + len(r.text)) for r in refs]
+        cut += [(i.start, i.end) for i in outside] + [(s, e) for s, e, _ in act_mentions(sentence, names)]
+        claim = _without(sentence, cut)
+        for ref in refs:
+            external = next((i for i in outside if i.name == ref.external), None) if ref.external else None
+            doc = ref.doc
+            if doc is None and external is None:
+                doc = _context_act(mentions, s_start + ref.start)
+            found.append(
+                Citation(
+                    ref.text, s_start + ref.start, s_start + ref.start + len(ref.text), ref.unit,
+                    ref.pinpoint, doc, external, sentence, s_start, s_end, claim,
+                )
+            )  # fmt: skip
+        for m in links:
+            cited = _link(m.group(0), by_celex, names)
+            if cited is None:
+                continue
+            doc, unit, celex = cited
+            external = None
+            if doc is None and celex:
+                url = m.group(0).split("#")[0]
+                external = Instrument(m.group(0), m.start(), m.end(), f"The act CELEX {celex}", None, url)
+            found.append(
+                Citation(m.group(0), s_start + m.start(), s_start + m.end(), unit, None, doc, external,
+                         sentence, s_start, s_end, claim)
+            )  # fmt: skip
+    found.sort(key=lambda c: c.start)
+    return found
+
+
+def _context_act(mentions: list[tuple[int, int, str]], at: int) -> str | None:
+    """The corpus act a bare citation at `at` belongs to: the one named last before it."""
+    before = [doc for start, _end, doc in mentions if start < at]
+    return before[-1] if before else None
+
+
+def _link(
+    url: str, by_celex: Mapping[str, str], names: Mapping[str, str]
+) -> tuple[str | None, str, str] | None:
+    """(act id or None, unit id, CELEX or "") of a EUR-Lex link with a provision anchor; None
+    without one. The act id is None when the link names an act the index does not hold."""
+    anchor = _ANCHOR.search(url)
+    if anchor is None:
+        return None
+    prefix, _, num = anchor.group(1).partition("_")
+    unit = f"{prefix.lower()}_{num.upper() if prefix.lower() == 'anx' else num.lower()}"
+    celex = _CELEX.search(url)
+    if celex:
+        number = celex.group(1).upper()
+        return by_celex.get(number), unit, number
+    eli = _ELI.search(url)
+    if eli:
+        number = f"{eli.group(1)}/{int(eli.group(2))}"
+        return names.get(number), unit, number
+    return None, unit, ""
+
+
+# Markers an answer writes ("[1]"), left out of the claim.
+_MARKERS = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
+
+
+def _without(sentence: str, cut: list[tuple[int, int]]) -> str:
+    """The claim of a sentence: its words with the spans in `cut` (citations, act names, links)
+    and answer markers blanked, and the connecting words those leave dangling tidied away."""
+    chars = list(sentence)
+    for start, end in [*cut, *((m.start(), m.end()) for m in _MARKERS.finditer(sentence))]:
+        chars[start:end] = " " * (end - start)
+    text = re.sub(r"\s+", " ", "".join(chars))
+    text = re.sub(r"\(\s*\)|\b(?:of the|of|under|in|see)\s+(?=[,.;:)]|$)", " ", text)
+    text = re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+([,.;:])", r"\1", text).strip(" ,;:")
