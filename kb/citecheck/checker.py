@@ -19,13 +19,11 @@ from typing import TYPE_CHECKING
 from kb.citecheck.claims import Citation, find_citations
 from kb.citecheck.models import CheckReport, CitationCheck, CitedProvision
 from kb.citecheck.support import (
-    Judgement,
-    Thresholds,
+    CheckRules,
     best_sentence,
     by_meaning,
     content_words,
     mechanical,
-    missing_subject,
     roles_of,
 )
 from kb.document import Block, Unit
@@ -67,7 +65,7 @@ def check_citations(
     text: str,
     docs: list[str] | None = None,
     version: str | None = None,
-    thresholds: Thresholds | None = None,
+    rules: CheckRules | None = None,
 ) -> CheckReport:
     """Every citation of `text` checked against the acts `docs` (act ids, already checked; all
     when None) in `version` (current, original or YYYY-MM-DD). Raises BadQuery for an empty text.
@@ -78,7 +76,7 @@ def check_citations(
     view = kb.view(version)
     acts = [a for a in kb.acts if a.id in view.versions and (not docs or a.id in docs)]
     names = act_names(acts)
-    judge = _Judge(kb, thresholds or Thresholds())
+    judge = _Judge(kb, rules or CheckRules())
     checks: list[CitationCheck] = []
     found = find_citations(text, acts, names)
     notices = []
@@ -122,9 +120,9 @@ def check_citations(
 class _Judge:
     """Resolves citations and judges their claims in one view of the acts."""
 
-    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds) -> None:
+    def __init__(self, kb: KnowledgeBase, rules: CheckRules) -> None:
         self.kb = kb
-        self.t = thresholds
+        self.t = rules
         self._roles: dict[int, dict[str, set[str]]] = {}
 
     def outcome(self, c: Citation, view: View, version: str | None, docs: list[str]) -> _Outcome:
@@ -177,7 +175,7 @@ class _Judge:
             doc=doc, unit=unit.id, pinpoint=c.pinpoint if block else None, label=cited.label, url=cited.url
         )
         claim = c.claim
-        judgement = mechanical(claim, span, self._roles_in(view).get(doc, set()))
+        judgement = mechanical(claim, span, self._roles_in(view).get(doc, set()), self.t)
         hits: list[Hit] = []
         if judgement is None:
             if len(content_words(claim)) < 2:
@@ -198,18 +196,6 @@ class _Judge:
             )
             similarity = self._similarity(view, doc, unit.id, start, end, claim)
             judgement = by_meaning(rank, similarity, best_sentence(claim, span), self.t)
-            above = [h.text for h in hits[: (rank or len(hits) + 1) - 1] if (h.doc, h.unit) != (doc, unit.id)]
-            word = (
-                missing_subject(claim, span, above[: self.t.rank])
-                if judgement.verdict != "supported"
-                else None
-            )
-            if word is not None:
-                judgement = Judgement(
-                    "not_supported",
-                    f"The claim is about “{word}”, which the cited provision never mentions; "
-                    "provisions that match the claim better do.",
-                )
         else:
             hits = self._search(claim, [doc], version)
         others = [

@@ -142,6 +142,15 @@ def _without(sentence: str, cut: list[tuple[int, int]]) -> str:
     for start, end in [*cut, *((m.start(), m.end()) for m in _MARKERS.finditer(sentence))]:
         chars[start:end] = " " * (end - start)
     text = re.sub(r"\s+", " ", "".join(chars))
-    text = re.sub(r"\(\s*\)|\b(?:of the|of|under|in|see)\s+(?=[,.;:)]|$)", " ", text)
-    text = re.sub(r"\s+", " ", text)
-    return re.sub(r"\s+([,.;:])", r"\1", text).strip(" ,;:")
+    for _ in range(2):  # "Under [Article 26(6)] of the [AI Act], …": both words go, in two passes
+        text = _DANGLING.sub(" ", text)
+        text = re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+([,.;:])", r"\1", text).strip(" ,;:.")
+
+
+# Words left pointing at a citation that was taken out: "Under , …", "… of the .", "( )".
+_DANGLING = re.compile(
+    r"\(\s*[,;]?\s*\)|\b(?:of the|of|under|in|see|per|as|according to|pursuant to)\s*(?=[,.;:)]|$)"
+    r"|^\s*(?:under|see|per|as|according to|pursuant to)?\s*[,;:]\s*",
+    re.IGNORECASE,
+)

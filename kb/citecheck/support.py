@@ -9,9 +9,9 @@ what can be checked mechanically, most certain first:
    ("providers must …" cited to a paragraph on deployers). Roles are the act's own defined terms
    for persons ("‘deployer’ means a natural or legal person …"), read from its definitions;
 4. meaning: the claim searched as a question in the cited act (citations taken out). The cited
-   span ranked among the first `Thresholds.rank` hits, or a sentence of it at least
-   `Thresholds.similar` in cosine, supports it; neither in the first ten nor above
-   `Thresholds.unrelated` does not; between the two the check says `unverified`.
+   span ranked among the first `CheckRules.rank` hits, or a passage of it at least
+   `CheckRules.similar` in cosine, supports it; neither in the first ten nor above
+   `CheckRules.unrelated` does not; between the two the check says `unverified`.
 """
 
 from __future__ import annotations
@@ -25,16 +25,22 @@ from kb.document import Unit
 from kb.vocabulary import STOPWORDS
 
 
-# Calibrated on bench/questions/claims.jsonl (docs/citecheck.md has the curve).
+# Calibrated on bench/questions/claims.jsonl (docs/citecheck.md has the table and the curve).
 @dataclass(frozen=True)
-class Thresholds:
-    """Where the meaning check decides. rank: hits (1-based) within which the cited span must
-    rank; similar: cosine of claim and the span's best sentence that supports on its own;
-    unrelated: cosine below which a span that does not rank in the first ten does not support."""
+class CheckRules:
+    """Every rule of the check, each one switchable for the ablation (bench/citecheck.py).
+
+    rank: hits (1-based) within which the cited span must rank for the claim to be supported;
+    similar: cosine of the claim and the span's best passage that supports on its own;
+    unrelated: cosine below which a span that does not rank in the first ten does not support;
+    figures, modality, roles: steps 1-3 on or off."""
 
     rank: int = 3
     similar: float = 0.62
-    unrelated: float = 0.45
+    unrelated: float = 0.35
+    figures: bool = True
+    modality: bool = True
+    roles: bool = True
 
 
 # A span that forbids, a claim that allows; a span that obliges, a claim that releases.
@@ -42,14 +48,17 @@ _PROHIBITS = re.compile(r"\bshall (?:be )?prohibited\b|\bshall not\b|\bmay not\b
 _OBLIGES = re.compile(r"\bshall\b(?!\s+not\b)", re.I)
 # Permission in so many words; "may be fined" is no permission, so bare "may" does not count.
 _PERMITS = re.compile(
-    r"\b(?:is|are|remains?|becomes?) (?:still )?(?:allowed|permitted|lawful|legal)\b"
+    r"\b(?:is|are|remains?|becomes?|stays?) (?:still )?(?:allowed|permitted|lawful|legal|binding)\b"
     r"|\b(?:allows?|permits?|authori[sz]es?)\b"
-    r"|\b(?:may|can) (?:still |freely |lawfully |legally )?(?:use|deploy|place|put|sell|process|share|run)\b",
+    r"|\b(?:may|can|could) (?:still |freely |lawfully |legally )?(?:use|deploy|place|put|sell|process|share|"
+    r"run|remove|profile|disclose|keep|ignore|skip|refuse|charge|continue|circumvent|bypass|force|train|"
+    r"collect|monitor|scrape|infer|reuse|transfer)\b",
     re.I,
 )
 _RELEASES = re.compile(
-    r"\b(?:need not|needn't|does not have to|do not have to|don't have to|doesn't have to|(?:is|are) not "
-    r"(?:required|obliged|obligated)|no (?:obligation|requirement|duty) to|optional|voluntary)\b",
+    r"\b(?:need not|needn't|(?:does|do) not (?:have|need) to|(?:don't|doesn't) (?:have|need) to"
+    r"|(?:is|are) not (?:required|obliged|obligated)|no (?:obligation|requirement|duty) to"
+    r"|optional|voluntary)\b",
     re.I,
 )
 _NEGATED = re.compile(r"\b(?:not|never|cannot|can't|no longer|prohibit\w*|ban\w*|forbid\w*)\b", re.I)
@@ -102,36 +111,53 @@ def content_words(text: str) -> list[str]:
     ]
 
 
-def mechanical(claim: str, span: str, roles: set[str]) -> Judgement | None:
+def mechanical(claim: str, span: str, roles: set[str], rules: CheckRules | None = None) -> Judgement | None:
     """Steps 1–3: a verdict of `not_supported` when a figure, the modality or the role of the
     claim contradicts the span; None when none of them decides."""
-    figures = unsupported_figures(claim, [normalise(span)])
+    rules = rules or CheckRules()
+    figures = unsupported_figures(claim, [normalise(span)]) if rules.figures else []
     if figures:
         stated = "; ".join(f"{kind} ({found})" for kind, found in figures)
         return Judgement("not_supported", f"The claim states {stated} that the provision does not.")
-    if not _EXCEPTION.search(claim):
+    if rules.modality and not _EXCEPTION.search(claim):
         if _PROHIBITS.search(span) and _PERMITS.search(claim) and not _NEGATED.search(claim):
             return Judgement("not_supported", "The provision prohibits this; the claim says it is allowed.")
         if _OBLIGES.search(span) and _RELEASES.search(claim) and not _PROHIBITS.search(span):
             return Judgement(
                 "not_supported", "The provision imposes this; the claim says it is not required."
             )
+    if not rules.roles:
+        return None
     low_claim, low_span = claim.lower(), span.lower()
-    named = {r for r in roles if _mentions(low_claim, r)}
+    # Whom each binds: the roles written just before a duty ("deployers … shall inform",
+    # "providers must"), or right after a verb that imposes one ("requires providers to").
+    named = {r for r in roles if _binds(low_claim, r, _CLAIM_DUTY)}
     # "provider of a general-purpose AI model" names "provider" too: only the longest counts.
     named = {r for r in named if not any(r != o and r in o for o in named)}
-    in_span = {r for r in roles if _mentions(low_span, r)}
-    missing = {r for r in named if not any(r in s or s in r for s in in_span)}
-    if named and in_span and missing == named:
+    bound = {r for r in roles if _binds(low_span, r, r"shall")}
+    if named and bound and not any(n in b or b in n for n in named for b in bound):
         return Judgement(
             "not_supported",
-            f"The claim is about {', '.join(sorted(missing))}; the provision addresses "
-            f"{', '.join(sorted(in_span))}.",
+            f"The claim is about {', '.join(sorted(named))}; the provision binds {', '.join(sorted(bound))}.",
         )
     return None
 
 
-def by_meaning(rank: int | None, similarity: float, quote: str | None, t: Thresholds) -> Judgement:
+# How a claim says that someone must do something.
+_CLAIM_DUTY = r"must|shall|has to|have to|needs? to|(?:is|are) (?:required|obliged|responsible)|should"
+
+
+def _binds(text: str, role: str, duty: str) -> bool:
+    """Whether `text` (lower-cased) puts a duty on `role`: the role, then within the clause the
+    duty ("deployers that are employers shall"), or "requires/obliges … role"."""
+    name = rf"\b{re.escape(role)}(?:s|es)?\b"
+    return bool(
+        re.search(rf"{name}[^.;:]{{0,60}}?\b(?:{duty})\b", text)
+        or re.search(rf"\b(?:requires?|obliges?|obligates?)\s+(?:\w+\s+){{0,3}}?{name}", text)
+    )
+
+
+def by_meaning(rank: int | None, similarity: float, quote: str | None, t: CheckRules) -> Judgement:
     """Step 4, from the cited span's rank (1-based; None: not in the first ten) among the hits
     for the claim, and the best cosine of the claim with the span's indexed passages."""
     if (rank is not None and rank <= t.rank) or similarity >= t.similar:
@@ -152,18 +178,6 @@ def by_meaning(rank: int | None, similarity: float, quote: str | None, t: Thresh
         quote,
         True,
     )
-
-
-def missing_subject(claim: str, span: str, better: list[str]) -> str | None:
-    """A word the claim turns on that the cited span never uses while a provision ranked above
-    it for the claim does ("logs" cited to the article on keeping documentation): the word, or
-    None. Only words of four letters or more count, as roots ("logs" matches "logging")."""
-    span_words = {w[:5] for w in content_words(span)}
-    better_words = [{w[:5] for w in content_words(b)} for b in better]
-    for word in dict.fromkeys(w for w in content_words(claim) if len(w) >= 4):
-        if word[:5] not in span_words and any(word[:5] in b for b in better_words):
-            return word
-    return None
 
 
 def best_sentence(claim: str, span: str) -> str | None:
