@@ -85,12 +85,24 @@ class KnowledgeBase:
         questions.warm_up()
 
     @classmethod
-    def open(cls, index_dir: Path | None = None, config: Settings | None = None) -> KnowledgeBase:
-        config = config or settings()
+    def from_settings(
+        cls, config: Settings, index_dir: Path | None = None, embedder: Embedder | None = None
+    ) -> KnowledgeBase:
+        """The knowledge base as configured (index `index_dir` or KB_INDEX_DIR, KB_VERSION, KB_LLM_*):
+        the one way the CLI, HTTP, Slack and MCP build it, so all answer from the same text.
+        `embedder` is kept when it is the index's model (a reload). Raises IndexMissing or
+        IndexIncompatible."""
         files = IndexFiles(index_dir or config.index_dir, expected_model=config.embed_model)
-        embedder = Embedder.from_settings(config, files.manifest.model.name)
-        embedder.load()  # now, not on the first query
+        name = files.manifest.model.name
+        if embedder is None or embedder.name != name:
+            embedder = Embedder.from_settings(config, name)
+            embedder.load()  # now, not on the first query
         return cls(files, embedder, config.version, writer=Writer.from_settings(config))
+
+    @classmethod
+    def open(cls, index_dir: Path | None = None, config: Settings | None = None) -> KnowledgeBase:
+        """`from_settings` with the process's settings unless `config` is given."""
+        return cls.from_settings(config or settings(), index_dir)
 
     def view(self, version: str | None = None) -> View:
         """The acts as in force on a date, or in their `current` or `original` version."""
