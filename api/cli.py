@@ -234,7 +234,7 @@ def ask(
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
     else:
-        from kb.render import print_answer
+        from api.render import print_answer
 
         print_answer(answer)
     raise typer.Exit(EXIT_ABSTAINED if answer.abstained else 0)
@@ -264,7 +264,7 @@ def search(
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return
-    from kb.render import print_hits
+    from api.render import print_hits
 
     print_hits(result)
 
@@ -287,7 +287,7 @@ def show(
     if as_json:
         typer.echo(provision.model_dump_json(indent=2))
         return
-    from kb.render import print_provision
+    from api.render import print_provision
 
     print_provision(provision)
 
@@ -308,7 +308,7 @@ def documents(
         if as_json:
             typer.echo(json.dumps(listing["documents"], indent=2))
             return
-        from kb.render import print_document_list
+        from api.render import print_document_list
 
         print_document_list(listing["documents"], listing["built_at"], listing["model"])
         return
@@ -329,7 +329,7 @@ def documents(
     if as_json:
         typer.echo(json.dumps(listing, indent=2))
         return
-    from kb.render import print_document_list
+    from api.render import print_document_list
 
     print_document_list(listing, manifest.built_at, manifest.model.name)
 
@@ -383,7 +383,7 @@ def eval_(
     if as_json:
         typer.echo(to_json(reports))
         return
-    from kb.render import print_reports
+    from api.render import print_reports
 
     print_reports(reports)
 
