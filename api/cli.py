@@ -6,11 +6,24 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+
+# Exit codes, one meaning each (the README lists them), are api/errors.py's, which maps each
+# error to one; `api.cli.EXIT_*` still names every one of them where the commands are.
+from api.errors import EXIT_ABSTAINED, EXIT_FAILED, EXIT_NO_INDEX, EXIT_USAGE
+from api.errors import EXIT_SERVER as EXIT_SERVER
+
+if TYPE_CHECKING:
+    from kb.knowledge import KnowledgeBase
+    from kb.results import Documents
+    from kb.source import KnowledgeSource
+
+T = TypeVar("T")
 
 app = typer.Typer(
     name="kb",
@@ -19,13 +32,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-# Exit codes, one meaning each (the README lists them).
-EXIT_ABSTAINED = 1  # `kb ask`: the acts do not answer the question
-EXIT_USAGE = 2  # bad input: the message says what to change
-EXIT_NO_INDEX = 3  # no index, or one this version cannot read: run `kb ingest`
-EXIT_SERVER = 4  # --api: the server cannot be reached or refused the request
-EXIT_FAILED = 5  # ingest failed (the previous index is kept), or an unexpected error
 
 ApiOption = Annotated[
     str | None,
@@ -168,7 +174,7 @@ def remove(
     )
 
 
-def _open_kb(api: str | None = None):  # type: ignore[no-untyped-def]
+def _open_kb(api: str | None = None) -> KnowledgeSource:
     """Load the index and the model (or connect to a server), or exit 3 with what to do."""
     if api:
         import os
@@ -176,36 +182,30 @@ def _open_kb(api: str | None = None):  # type: ignore[no-untyped-def]
         from kb.client import RemoteKB
 
         return RemoteKB(api, key=os.environ.get("KB_API_KEY"))
-    from kb.errors import IndexIncompatible, IndexMissing
+    return _local_kb()
+
+
+def _local_kb() -> KnowledgeBase:
+    """The index and the model, as configured (KB_*), or exit 3 with what to do."""
+    from kb.config import settings
     from kb.knowledge import KnowledgeBase
 
-    try:
-        return KnowledgeBase.open()
-    except (IndexMissing, IndexIncompatible) as exc:
-        if _debug:
-            raise
-        raise _fail(str(exc), EXIT_NO_INDEX) from None
+    return _guard(lambda: KnowledgeBase.from_settings(settings()))
 
 
-def _guard(call):  # type: ignore[no-untyped-def]
-    """Run a knowledge-base call; bad input exits 2 with the reason, never a traceback."""
-    from kb.client import ServerUnavailable
-    from kb.errors import BadQuery, IndexIncompatible, IndexMissing, UnknownDocument, UnknownUnit
+def _guard(call: Callable[[], T]) -> T:
+    """Run a knowledge-base call; an error exits with its code and its one-line message
+    (api/errors.py), never a traceback."""
+    from kb.errors import KBError
 
     try:
         return call()
-    except (BadQuery, UnknownDocument, UnknownUnit) as exc:
+    except KBError as exc:
         if _debug:
             raise
-        raise _fail(str(exc), EXIT_USAGE) from None
-    except (IndexMissing, IndexIncompatible) as exc:
-        if _debug:
-            raise
-        raise _fail(str(exc), EXIT_NO_INDEX) from None
-    except ServerUnavailable as exc:
-        if _debug:
-            raise
-        raise _fail(str(exc), EXIT_SERVER) from None
+        from api.errors import mapped
+
+        raise _fail(str(exc), mapped(exc).exit_code) from None
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -301,37 +301,23 @@ def documents(
 
     Example: kb documents --json
     """
-    from kb.manifest import IndexManifest
-
-    if api:
-        listing = _guard(lambda: _open_kb(api).documents())
-        if as_json:
-            typer.echo(json.dumps(listing["documents"], indent=2))
-            return
-        from api.render import print_document_list
-
-        print_document_list(listing["documents"], listing["built_at"], listing["model"])
-        return
-    from kb.config import settings
-    from kb.errors import KBError
-    from kb.index import read_manifest
-
-    try:
-        manifest: IndexManifest = read_manifest(settings().index_dir)
-    except KBError as exc:
-        raise _fail(str(exc), EXIT_NO_INDEX) from None
-    from kb.versions import choose, describe
-
-    current = choose(manifest.acts, settings().version)
-    listing = [
-        a.model_dump() | {"version": describe(a, current.get(a.id, a.versions[-1]))} for a in manifest.acts
-    ]
+    listing = _guard(lambda: _open_kb(api).documents() if api else _local_documents())
+    acts = [d.model_dump() for d in listing.documents]
     if as_json:
-        typer.echo(json.dumps(listing, indent=2))
+        typer.echo(json.dumps(acts, indent=2))
         return
     from api.render import print_document_list
 
-    print_document_list(listing, manifest.built_at, manifest.model.name)
+    print_document_list(acts, listing.built_at, listing.model)
+
+
+def _local_documents() -> Documents:
+    """The acts from the index's manifest alone: no model loaded, so it answers at once."""
+    from kb.config import settings
+    from kb.index import read_manifest
+    from kb.versions import documents_of
+
+    return documents_of(read_manifest(settings().index_dir), settings().version)
 
 
 @app.command(name="eval")
@@ -362,7 +348,7 @@ def eval_(
     """
     from kb.evaluate import evaluate, load, regkb_system, to_json
 
-    kb = _open_kb()
+    kb = _local_kb()
     try:
         sets = {f.name: load(f) for f in files}
     except ValueError as exc:

@@ -27,6 +27,7 @@ from slack_bolt.logger.messages import warning_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from api.errors import mapped
 from api.holder import Holder
 from api.slack.blocks import answer_blocks, error_blocks, plain_text
 from api.slack.identity import BotIdentity, web_client
@@ -140,7 +141,7 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
             payload = {
                 "response_type": "ephemeral",
                 "text": str(exc),
-                "blocks": error_blocks(f"{exc} Try rephrasing the question."),
+                "blocks": error_blocks(f"{exc} {mapped(exc).advice}"),
             }
         except Exception:
             log.exception("Answering request %s failed", request_id)
@@ -197,7 +198,7 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
             try:
                 result = answer(question, _thread_history(client, channel, event, bot_user))
             except KBError as exc:
-                client.chat_postEphemeral(channel=channel, user=user, text=f"{exc} Try rephrasing.")
+                client.chat_postEphemeral(channel=channel, user=user, text=f"{exc} {mapped(exc).advice}")
                 return
             except Exception:
                 log.exception("Answering event %s failed", event_id)
