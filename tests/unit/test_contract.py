@@ -68,3 +68,21 @@ def test_a_404_that_is_no_act_or_provision_is_the_server_failing() -> None:
     response = httpx.Response(404, json={"title": "Not found", "status": 404, "detail": "Not Found"})
     with pytest.raises(ServerUnavailable, match="failed \\(404\\)"):
         _remote(response).provision("AI Act Art. 5")
+
+
+def test_the_core_presents_nothing() -> None:
+    """How a medium shows results (Rich for the terminal, Block Kit, problem+json) lives in
+    api/; the core returns result models (issue 28 moved kb/render.py to api/render.py)."""
+    from pathlib import Path
+
+    import kb
+
+    core = Path(kb.__file__).parent
+    presenting = ("from rich", "import rich", "from fastapi", "import fastapi", "from slack", "import slack")
+    offenders = [
+        f"{path.relative_to(core.parent)}: {line.strip()}"
+        for path in core.rglob("*.py")
+        for line in path.read_text().splitlines()
+        if line.strip().startswith(presenting)
+    ]
+    assert offenders == []
