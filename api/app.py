@@ -1,59 +1,32 @@
-"""The HTTP API: questions, search and provisions under /v1, health checks, offline docs.
+"""The HTTP API: questions, search and provisions under /v1, health checks, offline docs, the
+chat page, and, when configured, Slack at /slack/events and MCP at /mcp.
 
-Start it with `kb serve` (or `uvicorn --factory api.app:create_app`)."""
+The routes are in api/routes/, one router per capability; this module assembles them with the
+guards (api/middleware.py) and the problem details (api/problems.py). Start it with `kb serve`
+(or `uvicorn --factory api.app:create_app`)."""
 
 from __future__ import annotations
 
-import json
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel
-from starlette.concurrency import iterate_in_threadpool
 
 from api import mcp, problems
 from api.holder import Holder
 from api.middleware import BodyLimit, guard
-from api.schemas import (
-    VERSION_PATTERN,
-    AskRequest,
-    CheckRequest,
-    Documents,
-    Health,
-    Ready,
-    SearchRequest,
-    documents_of,
-)
+from api.routes import ROUTERS
 from kb import __version__
-from kb.citecheck.models import CheckReport
 from kb.config import Settings, settings
-from kb.errors import KBError
-from kb.results import Answer, Provision, SearchResult, Sentence
-
-log = logging.getLogger("regkb.api")
-
-_ERRORS = {
-    status: {"model": problems.Problem, "description": text, "content": {problems.MEDIA_TYPE: {}}}
-    for status, text in [
-        (401, "Missing or wrong API key"),
-        (404, "Unknown act or provision"),
-        (413, "Request body too large"),
-        (422, "Invalid request"),
-        (429, "Rate limit exceeded"),
-        (503, "No index loaded yet"),
-    ]
-}
 
 
 def create_app(config: Settings | None = None) -> FastAPI:
+    """The app over a Holder of the configured index (loaded in the background at start-up)."""
     config = config or settings()
     holder = Holder(config)
 
@@ -88,184 +61,9 @@ def create_app(config: Settings | None = None) -> FastAPI:
     if config.slack_signing_secret and config.slack_bot_token:
         _mount_slack(app, holder, config)
     mcp_server = mcp.mount(app, holder, config)  # Model Context Protocol at /mcp
-
-    @app.get("/healthz", response_model=Health, tags=["health"], summary="The process is alive")
-    def healthz() -> Health:
-        return Health()
-
-    @app.get(
-        "/readyz",
-        response_model=Ready,
-        tags=["health"],
-        summary="The index is loaded",
-        responses={503: _ERRORS[503]},
-    )
-    def readyz() -> Ready:
-        kb = holder.kb
-        m = kb.manifest
-        return Ready(model=m.model.name, built_at=m.built_at, counts=m.counts, acts=[a.id for a in m.acts])
-
-    @app.post(
-        "/v1/ask",
-        response_model=Answer,
-        tags=["questions"],
-        summary="Answer a question with cited provisions",
-        responses={k: _ERRORS[k] for k in (401, 404, 413, 422, 429, 503)},
-    )
-    def ask(body: AskRequest, request: Request) -> Response:
-        request.state.query = body.question
-        answer = holder.kb.ask(
-            body.question, k=body.k, docs=body.docs, history=body.history, version=body.version
-        )
-        return _json(answer)
-
-    @app.post(
-        "/v1/ask/stream",
-        tags=["questions"],
-        summary="The same answer as Server-Sent Events",
-        description=(
-            "Events: `citations` (the hits, versions and whether it abstains), then one `sentence` "
-            "per sentence of the answer (a generated sentence once it passed the checks), then `done` "
-            "with the whole answer. `restart` withdraws the sentences sent so far, when the language "
-            "model fails part-way and the quoted answer follows. A failure arrives as an `error` event "
-            "carrying a problem object, never as a broken stream."
-        ),
-        responses={
-            200: {"content": {"text/event-stream": {}}},
-            **{k: _ERRORS[k] for k in (401, 413, 422, 429)},
-        },
-    )
-    def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
-        request.state.query = body.question
-        events = iterate_in_threadpool(_answer_events(holder, body))
-        return StreamingResponse(
-            events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
-        )
-
-    @app.post(
-        "/v1/search",
-        response_model=SearchResult,
-        tags=["search"],
-        summary="Ranked provisions for a query",
-        responses={k: _ERRORS[k] for k in (401, 404, 413, 422, 429, 503)},
-    )
-    def search(body: SearchRequest, request: Request) -> Response:
-        request.state.query = body.query
-        result = holder.kb.search(
-            body.query, k=body.k, docs=body.docs, kinds=list(body.kinds or []) or None, version=body.version
-        )
-        return _json(result)
-
-    @app.post(
-        "/v1/check",
-        response_model=CheckReport,
-        tags=["citations"],
-        summary="Check the citations in a text",
-        description=(
-            "Every citation of the acts in the text (any form `kb show` reads, and EUR-Lex links): "
-            "`resolved`, `not_found` (with what the act has instead), `outside` (an act the index "
-            "does not hold, with its EUR-Lex link) or `ambiguous`; and whether the cited provision "
-            "says what the sentence claims: `supported` (with its words), `not_supported` (with the "
-            "provisions that do say it, where found) or `unverified`."
-        ),
-        responses={k: _ERRORS[k] for k in (401, 404, 413, 422, 429, 503)},
-    )
-    def check(body: CheckRequest, request: Request) -> Response:
-        request.state.query = body.text
-        return _json(holder.kb.check_citations(body.text, docs=body.docs, version=body.version))
-
-    @app.get(
-        "/v1/documents",
-        response_model=Documents,
-        tags=["documents"],
-        summary="The acts in the index",
-        responses={k: _ERRORS[k] for k in (401, 429, 503)},
-    )
-    def documents() -> Documents:
-        return documents_of(holder.kb)
-
-    @app.get(
-        "/v1/documents/{doc}/units/{unit}",
-        response_model=Provision,
-        tags=["documents"],
-        summary="One provision in full, with its cross-references both ways",
-        responses={k: _ERRORS[k] for k in (401, 404, 429, 503)},
-    )
-    def provision(
-        doc: str,
-        unit: str,
-        pinpoint: Annotated[str | None, Query(max_length=40, examples=["5(1)(f)"])] = None,
-        version: Annotated[
-            str | None,
-            Query(pattern=VERSION_PATTERN, description="current (default), original or YYYY-MM-DD"),
-        ] = None,
-    ) -> Provision:
-        return holder.kb.provision_of(doc, unit, pinpoint, version)
-
-    @app.post(
-        "/v1/admin/reload",
-        tags=["admin"],
-        summary="Load the index published last, now",
-        responses={k: _ERRORS[k] for k in (401, 429, 503)},
-    )
-    def reload() -> JSONResponse:
-        if not holder.reload():
-            return problems.problem(503, "Index cannot be used", holder.error or "The index did not load.")
-        return JSONResponse({"status": "reloaded", "built_at": holder.kb.manifest.built_at})
-
+    for router in ROUTERS:
+        app.include_router(router)
     return app
-
-
-def _json(model: BaseModel) -> Response:
-    """The model as JSON, serialised once by pydantic's Rust core. Returning the model instead
-    makes FastAPI validate it again against `response_model` and walk it through
-    `jsonable_encoder`: about 1 ms of a search's 20 KB (bench/http_load.py, docs/benchmarks.md).
-    The `response_model` of the route still documents the shape."""
-    return Response(model.model_dump_json(), media_type="application/json")
-
-
-def _answer_events(holder: Holder, body: AskRequest) -> Iterator[str]:
-    try:
-        kb = holder.kb
-        retrieval = kb.retrieve(
-            body.question, k=body.k, docs=body.docs, history=body.history, version=body.version
-        )
-        hits = retrieval.result.hits
-        yield _event(
-            "citations",
-            {
-                "citations": [h.model_dump() for h in hits],
-                "versions": [v.model_dump() for v in kb.versions(hits, retrieval.view)],
-                "abstained": retrieval.verdict.abstain,
-                "reason": retrieval.verdict.reason,
-            },
-        )
-        # A generated sentence comes once it passed the checks; `restart` withdraws those sent
-        # when the model fails part-way and the quoted answer follows instead.
-        for item in kb.finish_stream(retrieval, body.history):
-            if isinstance(item, Answer):
-                yield _event("done", item.model_dump())
-            elif isinstance(item, Sentence):
-                yield _event("sentence", item.model_dump())
-            else:
-                yield _event("restart", {})
-    except KBError as exc:
-        status, title = problems.status_of(exc)
-        yield _event("error", problems.Problem(title=title, status=status, detail=str(exc)).model_dump())
-    except Exception:  # a stream must end with an event, not a cut connection
-        log.exception("unhandled error in /v1/ask/stream")
-        yield _event(
-            "error",
-            problems.Problem(
-                title="Internal error",
-                status=500,
-                detail="Something went wrong on our side; it has been logged.",
-            ).model_dump(),
-        )
-
-
-def _event(name: str, data: object) -> str:
-    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
 def _mount_docs(app: FastAPI) -> None:

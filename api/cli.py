@@ -6,11 +6,27 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+
+from api.cli_check import check
+from api.cli_servers import mcp, serve, slack
+
+# Exit codes, one meaning each (the README lists them), are api/errors.py's: it maps each error to one.
+from api.errors import EXIT_ABSTAINED, EXIT_FAILED, EXIT_USAGE
+from api.errors import EXIT_NO_INDEX as EXIT_NO_INDEX
+from api.errors import EXIT_SERVER as EXIT_SERVER
+
+if TYPE_CHECKING:
+    from kb.knowledge import KnowledgeBase
+    from kb.results import Documents
+    from kb.source import KnowledgeSource
+
+T = TypeVar("T")
 
 app = typer.Typer(
     name="kb",
@@ -19,13 +35,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-# Exit codes, one meaning each (the README lists them).
-EXIT_ABSTAINED = 1  # `kb ask`: the acts do not answer; `kb check`: a citation does not hold
-EXIT_USAGE = 2  # bad input: the message says what to change
-EXIT_NO_INDEX = 3  # no index, or one this version cannot read: run `kb ingest`
-EXIT_SERVER = 4  # --api: the server cannot be reached or refused the request
-EXIT_FAILED = 5  # ingest failed (the previous index is kept), or an unexpected error
 
 ApiOption = Annotated[
     str | None,
@@ -168,7 +177,7 @@ def remove(
     )
 
 
-def _open_kb(api: str | None = None):  # type: ignore[no-untyped-def]
+def _open_kb(api: str | None = None) -> KnowledgeSource:
     """Load the index and the model (or connect to a server), or exit 3 with what to do."""
     if api:
         import os
@@ -176,36 +185,30 @@ def _open_kb(api: str | None = None):  # type: ignore[no-untyped-def]
         from kb.client import RemoteKB
 
         return RemoteKB(api, key=os.environ.get("KB_API_KEY"))
-    from kb.errors import IndexIncompatible, IndexMissing
+    return _local_kb()
+
+
+def _local_kb() -> KnowledgeBase:
+    """The index and the model, as configured (KB_*), or exit 3 with what to do."""
+    from kb.config import settings
     from kb.knowledge import KnowledgeBase
 
-    try:
-        return KnowledgeBase.open()
-    except (IndexMissing, IndexIncompatible) as exc:
-        if _debug:
-            raise
-        raise _fail(str(exc), EXIT_NO_INDEX) from None
+    return _guard(lambda: KnowledgeBase.from_settings(settings()))
 
 
-def _guard(call):  # type: ignore[no-untyped-def]
-    """Run a knowledge-base call; bad input exits 2 with the reason, never a traceback."""
-    from kb.client import ServerUnavailable
-    from kb.errors import BadQuery, IndexIncompatible, IndexMissing, UnknownDocument, UnknownUnit
+def _guard(call: Callable[[], T]) -> T:
+    """Run a knowledge-base call; an error exits with its code and its one-line message
+    (api/errors.py), never a traceback."""
+    from kb.errors import KBError
 
     try:
         return call()
-    except (BadQuery, UnknownDocument, UnknownUnit) as exc:
+    except KBError as exc:
         if _debug:
             raise
-        raise _fail(str(exc), EXIT_USAGE) from None
-    except (IndexMissing, IndexIncompatible) as exc:
-        if _debug:
-            raise
-        raise _fail(str(exc), EXIT_NO_INDEX) from None
-    except ServerUnavailable as exc:
-        if _debug:
-            raise
-        raise _fail(str(exc), EXIT_SERVER) from None
+        from api.errors import mapped
+
+        raise _fail(str(exc), mapped(exc).exit_code) from None
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -234,7 +237,7 @@ def ask(
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
     else:
-        from kb.render import print_answer
+        from api.render import print_answer
 
         print_answer(answer)
     raise typer.Exit(EXIT_ABSTAINED if answer.abstained else 0)
@@ -264,7 +267,7 @@ def search(
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return
-    from kb.render import print_hits
+    from api.render import print_hits
 
     print_hits(result)
 
@@ -287,41 +290,9 @@ def show(
     if as_json:
         typer.echo(provision.model_dump_json(indent=2))
         return
-    from kb.render import print_provision
+    from api.render import print_provision
 
     print_provision(provision)
-
-
-@app.command()
-def check(
-    file: Annotated[str, typer.Argument(help="The text to check: a file, or - for standard input.")],
-    docs: Annotated[str | None, typer.Option("--docs", help="Only these acts, comma-separated.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON (the API's schema).")] = False,
-    version: VersionOption = None,
-) -> None:
-    """Check the citations in a text: does each cited provision exist, and does it say what
-    the sentence claims? Exits 1 when a citation does not hold (not found, or not supported).
-
-    Example: kb check draft.md
-    """
-    if file == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = Path(file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            message = f"Cannot read {file}: {exc}. Give a UTF-8 text file, or - for standard input."
-            raise _fail(message, EXIT_USAGE) from None
-    kb = _open_kb(None)
-    report = _guard(lambda: kb.check_citations(text, docs=_split(docs), version=version))
-    if as_json:
-        typer.echo(report.model_dump_json(indent=2))
-    else:
-        from api.checkview import print_check
-
-        print_check(report)
-    failed = any(c.verdict == "not_supported" or c.status == "not_found" for c in report.citations)
-    raise typer.Exit(EXIT_ABSTAINED if failed else 0)
 
 
 @app.command()
@@ -333,37 +304,23 @@ def documents(
 
     Example: kb documents --json
     """
-    from kb.manifest import IndexManifest
-
-    if api:
-        listing = _guard(lambda: _open_kb(api).documents())
-        if as_json:
-            typer.echo(json.dumps(listing["documents"], indent=2))
-            return
-        from kb.render import print_document_list
-
-        print_document_list(listing["documents"], listing["built_at"], listing["model"])
-        return
-    from kb.config import settings
-    from kb.errors import KBError
-    from kb.index import read_manifest
-
-    try:
-        manifest: IndexManifest = read_manifest(settings().index_dir)
-    except KBError as exc:
-        raise _fail(str(exc), EXIT_NO_INDEX) from None
-    from kb.versions import choose, describe
-
-    current = choose(manifest.acts, settings().version)
-    listing = [
-        a.model_dump() | {"version": describe(a, current.get(a.id, a.versions[-1]))} for a in manifest.acts
-    ]
+    listing = _guard(lambda: _open_kb(api).documents() if api else _local_documents())
+    acts = [d.model_dump() for d in listing.documents]
     if as_json:
-        typer.echo(json.dumps(listing, indent=2))
+        typer.echo(json.dumps(acts, indent=2))
         return
-    from kb.render import print_document_list
+    from api.render import print_document_list
 
-    print_document_list(listing, manifest.built_at, manifest.model.name)
+    print_document_list(acts, listing.built_at, listing.model)
+
+
+def _local_documents() -> Documents:
+    """The acts from the index's manifest alone: no model loaded, so it answers at once."""
+    from kb.config import settings
+    from kb.index import read_manifest
+    from kb.versions import documents_of
+
+    return documents_of(read_manifest(settings().index_dir), settings().version)
 
 
 @app.command(name="eval")
@@ -394,7 +351,7 @@ def eval_(
     """
     from kb.evaluate import evaluate, load, regkb_system, to_json
 
-    kb = _open_kb()
+    kb = _local_kb()
     try:
         sets = {f.name: load(f) for f in files}
     except ValueError as exc:
@@ -415,116 +372,16 @@ def eval_(
     if as_json:
         typer.echo(to_json(reports))
         return
-    from kb.render import print_reports
+    from api.render import print_reports
 
     print_reports(reports)
 
 
-@app.command()
-def serve(
-    host: Annotated[
-        str | None, typer.Option(help="Interface to listen on (default KB_HOST, 127.0.0.1).")
-    ] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default KB_PORT, 8000).")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes, each with its own model.")] = 1,
-) -> None:
-    """Serve the HTTP API (and its docs at /docs); it picks up a newly ingested index by itself.
-
-    Example: kb serve --port 8000
-    """
-    import logging
-    import os
-
-    import uvicorn
-
-    from kb.config import settings
-
-    config = settings()
-    if host:
-        # The app reads where it listens from the settings (the MCP endpoint's DNS-rebinding
-        # protection depends on it), in this process and in the workers.
-        import os
-
-        os.environ["KB_HOST"] = host
-        settings.cache_clear()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if config.slack_signing_secret and config.slack_bot_token:
-        _check_slack(config)
-    if workers > 1 and not config.onnx_threads:
-        # The workers share the cores: each encodes with its share of them (bench/http_load.py).
-        os.environ["KB_ONNX_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=host or config.host,
-        port=port or config.port,
-        workers=workers,
-        access_log=False,
-        log_level="info",
-    )
-
-
-@app.command()
-def mcp() -> None:
-    """Serve the Model Context Protocol over standard input and output, for AI assistants.
-
-    An assistant (Claude Desktop, VS Code) starts this command itself; see the README. Over HTTP,
-    `kb serve` answers MCP at /mcp.
-
-    Example: kb mcp
-    """
-    from api.mcp import serve_stdio
-    from kb.config import settings
-
-    serve_stdio(settings())
-
-
-@app.command()
-def slack(
-    socket: Annotated[
-        bool, typer.Option("--socket", help="Connect out through Socket Mode (needs SLACK_APP_TOKEN).")
-    ] = False,
-) -> None:
-    """Run the Slack bot through Socket Mode, for workspaces that cannot reach a public URL.
-
-    Over HTTP the bot needs no command: `kb serve` answers at /slack/events when SLACK_SIGNING_SECRET
-    and SLACK_BOT_TOKEN are set.
-
-    Example: SLACK_APP_TOKEN=xapp-… SLACK_BOT_TOKEN=xoxb-… kb slack --socket
-    """
-    from kb.config import settings
-
-    config = settings()
-    if not socket:
-        raise _fail("Over HTTP the bot runs inside `kb serve`; use --socket for Socket Mode.", EXIT_USAGE)
-    if not (config.slack_app_token and config.slack_bot_token):
-        raise _fail("Socket Mode needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (xoxb-…).", EXIT_USAGE)
-    import logging
-
-    from api.holder import Holder
-    from api.slack import socket_mode
-    from api.slack.identity import TokenRefused
-
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    identity = _check_slack(config)
-    holder = Holder(config)
-    if not holder.reload():
-        raise _fail(holder.error or "No index.", EXIT_NO_INDEX)
-    try:
-        socket_mode.run(holder, config, identity)
-    except TokenRefused as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
-
-
-def _check_slack(config):  # type: ignore[no-untyped-def]
-    """Slack's auth.test once at start-up (config: Settings; returns api.slack.identity.BotIdentity).
-    A refused SLACK_BOT_TOKEN is a one-line error; an unreachable Web API is checked again later."""
-    from api.slack.identity import TokenRefused, verify
-
-    try:
-        return verify(config)
-    except TokenRefused as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
+# Commands kept in modules of their own: serving (api/cli_servers.py), checking a text.
+app.command()(check)
+app.command()(serve)
+app.command()(mcp)
+app.command()(slack)
 
 
 def main() -> None:

@@ -14,10 +14,7 @@ import threading
 from pathlib import Path
 
 from kb.config import Settings
-from kb.embed import Embedder
 from kb.errors import IndexMissing, KBError
-from kb.generate import Writer
-from kb.index import IndexFiles
 from kb.knowledge import KnowledgeBase
 
 log = logging.getLogger("regkb.api")
@@ -74,19 +71,16 @@ class Holder:
         with self._lock:
             target = self._current_target()
             try:
-                files = IndexFiles(
-                    Path(target or self.config.index_dir), expected_model=self.config.embed_model
+                # The one way to build it (KB_VERSION included), keeping the loaded model.
+                old = self._kb.embedder if self._kb is not None else None
+                kb = KnowledgeBase.from_settings(
+                    self.config, Path(target or self.config.index_dir), embedder=old
                 )
-                old = self._kb
-                same_model = old is not None and old.embedder.name == files.manifest.model.name
-                name = files.manifest.model.name
-                embedder = old.embedder if same_model else Embedder.from_settings(self.config, name)
-                kb = KnowledgeBase(files, embedder, writer=Writer.from_settings(self.config))
             except KBError as exc:
                 self._error = str(exc)
                 log.warning("index not loaded: %s", exc)
                 self._target = target
                 return False
             self._kb, self._target, self._error = kb, target, None
-            log.info("index loaded: %s (%s passages)", target, files.manifest.counts.get("passages"))
+            log.info("index loaded: %s (%s passages)", target, kb.manifest.counts.get("passages"))
             return True

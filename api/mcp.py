@@ -6,12 +6,12 @@ Built on the official `mcp` SDK's MCPServer (called FastMCP before mcp 2). Two t
 - streamable HTTP at `/mcp` inside `kb serve` (`mount`), behind the API keys like `/v1/*`.
 
 Tools: `search_provisions`, `ask`, `get_provision`, `list_acts`. Each returns the knowledge base's
-own result model (kb.results, api.schemas) as structured content, with its JSON schema as the
-tool's output schema, and the same result as readable text. A knowledge-base error (unknown act,
-provision that does not exist, no index) is a tool error whose text is the `detail` the HTTP API
-gives for it. Resources: every provision at `regkb://ACT/UNIT` (e.g. `regkb://ai-act/art_5`,
-`?version=original` or a date for another text), and the list of an act's provisions at
-`regkb://ACT`.
+own result model (kb.results) as structured content, with its JSON schema as the tool's output
+schema, and the same result as readable text (api/mcp_text.py). A knowledge-base error (unknown
+act, provision that does not exist, no index) is a tool error whose text is the `detail` the
+HTTP API gives for it (api/errors.py). Resources: every provision at `regkb://ACT/UNIT` (e.g.
+`regkb://ai-act/art_5`, `?version=original` or a date for another text), and the list of an
+act's provisions at `regkb://ACT`.
 
 Every call goes to the same `KnowledgeBase` methods as the HTTP API, through the same `Holder`,
 so a newly ingested index reaches MCP clients the way it reaches the API.
@@ -20,8 +20,8 @@ so a newly ingested index reaches MCP clients the way it reaches the API.
 from __future__ import annotations
 
 import weakref
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -33,14 +33,16 @@ from mcp_types import INTERNAL_ERROR, CallToolResult, TextContent, ToolAnnotatio
 from mcp_types import Resource as MCPResource
 from pydantic import BaseModel, Field
 
+from api.errors import not_found
 from api.holder import Holder
-from api.schemas import VERSION_PATTERN, Documents, Kind, documents_of
+from api.mcp_text import answer_text, check_text, documents_text, provision_text, search_text
+from api.schemas import VERSION_PATTERN, Kind
 from kb import __version__
 from kb.citecheck.models import MAX_CHECK_CHARS, CheckReport
 from kb.config import Settings
-from kb.errors import BadQuery, KBError, UnknownDocument, UnknownUnit
+from kb.errors import BadQuery, KBError, UnknownDocument
 from kb.knowledge import KnowledgeBase
-from kb.results import Answer, Hit, Provision, SearchResult, Turn
+from kb.results import Answer, Documents, Provision, SearchResult, Turn
 from kb.vocabulary import MAX_QUERY_CHARS
 
 SCHEME = "regkb"
@@ -71,13 +73,49 @@ ActsArg = Annotated[
     list[str] | None,
     Field(max_length=10, description='Only these acts, by id (see list_acts), e.g. ["ai-act"].'),
 ]
+QueryArg = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_QUERY_CHARS,
+        pattern=r"\S",
+        description='What to look for: words ("switching charges"), a defined term, or a '
+        'reference ("Annex III point 4", "AI Act Art. 5(1)(f)").',
+    ),
+]
+QuestionArg = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_QUERY_CHARS,
+        pattern=r"\S",
+        description='The question, e.g. "Can we use emotion recognition on our staff?"',
+    ),
+]
+HistoryArg = Annotated[
+    list[Turn] | None,
+    Field(
+        max_length=20,
+        description="Earlier turns of the conversation, oldest first, so that a follow-up "
+        '("and for deployers?") is read with the question it follows.',
+    ),
+]
+ReferenceArg = Annotated[
+    str | None,
+    Field(
+        max_length=200,
+        description='The provision as people write it: "AI Act Art. 5(1)(f)", "Article 2(13) '
+        'Data Act", "Annex III point 4", or an id: "data-act art_25".',
+    ),
+]
 
 M = TypeVar("M", bound=BaseModel)
 
 
 class RegkbServer(MCPServer):
-    """The MCP server over one `Holder`. Adds every provision of the loaded index to
-    `resources/list`, which a resource template alone cannot enumerate."""
+    """The MCP server over one `Holder`: five tools and the provision resources. Adds every
+    provision of the loaded index to `resources/list`, which a resource template alone cannot
+    enumerate."""
 
     def __init__(self, holder: Holder, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -88,6 +126,28 @@ class RegkbServer(MCPServer):
         self._listings: weakref.WeakKeyDictionary[KnowledgeBase, list[MCPResource]] = (
             weakref.WeakKeyDictionary()
         )
+        # The SDK reads each tool's name, description and schemas from the method's signature.
+        self.tool(title="Search provisions", annotations=_READ_ONLY)(self.search_provisions)
+        self.tool(title="Answer a question", annotations=_READ_ONLY)(self.ask)
+        self.tool(title="Get a provision", annotations=_READ_ONLY)(self.get_provision)
+        self.tool(title="List the acts", annotations=_READ_ONLY)(self.list_acts)
+        self.tool(title="Verify citations", annotations=_READ_ONLY)(self.verify_citations)
+        self.resource(
+            f"{SCHEME}://{{act}}/{{unit}}{{?version}}",
+            name="provision",
+            title="A provision",
+            description="One provision in full, as Markdown: regkb://ai-act/art_5, regkb://data-act/rct_27, "
+            "regkb://ai-act/anx_III; add ?version=original or ?version=YYYY-MM-DD for another text.",
+            mime_type="text/markdown",
+        )(self.provision_resource)
+        self.resource(
+            f"{SCHEME}://{{act}}",
+            name="act",
+            title="The provisions of an act",
+            description="Every provision of one act (regkb://ai-act, regkb://data-act) with its resource "
+            "URI, label and title, one a line.",
+            mime_type="text/markdown",
+        )(self.act_resource)
 
     def kb(self) -> KnowledgeBase:
         """The loaded knowledge base, waiting for the first load; raises IndexMissing without one."""
@@ -122,36 +182,11 @@ class RegkbServer(MCPServer):
             ]
         return found
 
-
-def build(holder: Holder, own_holder: bool = False) -> RegkbServer:
-    """The MCP server: four tools and the provision resources, over `holder`'s knowledge base.
-
-    own_holder: start the holder when a session starts and stop it at the end (stdio, where
-    nothing else does); under `kb serve` the FastAPI app owns it.
-    """
-
-    @asynccontextmanager
-    async def lifespan(_server: MCPServer) -> AsyncIterator[None]:
-        holder.start()
-        try:
-            yield
-        finally:
-            holder.stop()
-
-    server = RegkbServer(
-        holder,
-        name="regkb",
-        title="regkb: EU AI Act and Data Act",
-        version=__version__,
-        instructions=INSTRUCTIONS,
-        lifespan=lifespan if own_holder else None,
-    )
-
-    def call(work: Callable[[KnowledgeBase], M], text: Callable[[M], str]) -> CallToolResult:
+    def _call(self, work: Callable[[KnowledgeBase], M], text: Callable[[M], str]) -> CallToolResult:
         """Run one knowledge-base call; its result as structured content and text, or its
-        error as a tool error with the API's message."""
+        error as a tool error with the message the HTTP API gives as `detail`."""
         try:
-            result = work(server.kb())
+            result = work(self.kb())
         except KBError as exc:
             return CallToolResult(content=[TextContent(type="text", text=str(exc))], is_error=True)
         return CallToolResult(
@@ -159,18 +194,9 @@ def build(holder: Holder, own_holder: bool = False) -> RegkbServer:
             structured_content=result.model_dump(mode="json"),
         )
 
-    @server.tool(title="Search provisions", annotations=_READ_ONLY)
     def search_provisions(
-        query: Annotated[
-            str,
-            Field(
-                min_length=1,
-                max_length=MAX_QUERY_CHARS,
-                pattern=r"\S",
-                description='What to look for: words ("switching charges"), a defined term, or a '
-                'reference ("Annex III point 4", "AI Act Art. 5(1)(f)").',
-            ),
-        ],
+        self,
+        query: QueryArg,
         k: Annotated[int, Field(ge=1, le=50, description="How many provisions to return.")] = 10,
         acts: ActsArg = None,
         kinds: Annotated[
@@ -181,30 +207,15 @@ def build(holder: Holder, own_holder: bool = False) -> RegkbServer:
         """Ranked provisions of the EU AI Act and Data Act for a query, references and defined terms
         first. Each hit has its citation label (e.g. "AI Act, Article 5(1)(f)"), the verbatim text,
         the EUR-Lex link and the version of the act it is from."""
-        return call(
-            lambda kb: kb.search(query, k=k, docs=acts, kinds=list(kinds or []) or None, version=version),
-            search_text,
+        only = list(kinds or []) or None
+        return self._call(
+            lambda kb: kb.search(query, k=k, docs=acts, kinds=only, version=version), search_text
         )
 
-    @server.tool(title="Answer a question", annotations=_READ_ONLY)
     def ask(
-        question: Annotated[
-            str,
-            Field(
-                min_length=1,
-                max_length=MAX_QUERY_CHARS,
-                pattern=r"\S",
-                description='The question, e.g. "Can we use emotion recognition on our staff?"',
-            ),
-        ],
-        history: Annotated[
-            list[Turn] | None,
-            Field(
-                max_length=20,
-                description="Earlier turns of the conversation, oldest first, so that a follow-up "
-                '("and for deployers?") is read with the question it follows.',
-            ),
-        ] = None,
+        self,
+        question: QuestionArg,
+        history: HistoryArg = None,
         k: Annotated[int, Field(ge=1, le=20, description="How many provisions to cite.")] = 5,
         acts: ActsArg = None,
         version: VersionArg = None,
@@ -213,20 +224,13 @@ def build(holder: Holder, own_holder: bool = False) -> RegkbServer:
         quoted from the provisions it cites ([n] markers), with each citation's label, verbatim text
         and EUR-Lex link, and the version of each act. When the acts do not answer the question,
         `abstained` is true, `reason` says why, and the nearest provisions are listed anyway."""
-        return call(
+        return self._call(
             lambda kb: kb.ask(question, k=k, docs=acts, history=history, version=version), answer_text
         )
 
-    @server.tool(title="Get a provision", annotations=_READ_ONLY)
     def get_provision(
-        reference: Annotated[
-            str | None,
-            Field(
-                max_length=200,
-                description='The provision as people write it: "AI Act Art. 5(1)(f)", "Article 2(13) '
-                'Data Act", "Annex III point 4", or an id: "data-act art_25".',
-            ),
-        ] = None,
+        self,
+        reference: ReferenceArg = None,
         act: Annotated[
             str | None,
             Field(
@@ -259,10 +263,10 @@ def build(holder: Holder, own_holder: bool = False) -> RegkbServer:
                 'Name the provision: reference="AI Act Art. 5(1)(f)", or act="ai-act" with unit="art_5".'
             )
 
-        return call(work, provision_text)
+        return self._call(work, provision_text)
 
-    @server.tool(title="Verify citations", annotations=_READ_ONLY)
     def verify_citations(
+        self,
         text: Annotated[
             str,
             Field(
@@ -281,58 +285,67 @@ def build(holder: Holder, own_holder: bool = False) -> RegkbServer:
         EUR-Lex link) and whether it says what the sentence citing it claims: `supported` (with its
         words), `not_supported` (with the provisions that do say it, where found) or `unverified`
         when the check cannot decide. Use it on your own answer before you give it."""
-        return call(lambda kb: kb.check_citations(text, docs=acts, version=version), check_text)
+        return self._call(lambda kb: kb.check_citations(text, docs=acts, version=version), check_text)
 
-    @server.tool(title="List the acts", annotations=_READ_ONLY)
-    def list_acts() -> Annotated[CallToolResult, Documents]:
+    def list_acts(self) -> Annotated[CallToolResult, Documents]:
         """The acts in the knowledge base: id (for the `acts` and `act` arguments), short name, title,
         CELEX number, EUR-Lex link, every version with the date it entered into force, and the
         version answered from by default."""
-        return call(documents_of, documents_text)
+        return self._call(lambda kb: kb.documents(), documents_text)
 
-    @server.resource(
-        f"{SCHEME}://{{act}}/{{unit}}{{?version}}",
-        name="provision",
-        title="A provision",
-        description="One provision in full, as Markdown: regkb://ai-act/art_5, regkb://data-act/rct_27, "
-        "regkb://ai-act/anx_III; add ?version=original or ?version=YYYY-MM-DD for another text.",
-        mime_type="text/markdown",
-    )
-    def provision_resource(act: str, unit: str, version: str | None = None) -> str:
-        try:
-            return provision_text(server.kb().provision_of(act, unit, version=version))
-        except (UnknownDocument, UnknownUnit) as exc:
-            raise ResourceNotFoundError(str(exc)) from None
-        except KBError as exc:
-            raise ResourceError(str(exc)) from None
+    def provision_resource(self, act: str, unit: str, version: str | None = None) -> str:
+        """One provision in full, as Markdown (regkb://ACT/UNIT)."""
+        with _resource_errors():
+            return provision_text(self.kb().provision_of(act, unit, version=version))
 
-    @server.resource(
-        f"{SCHEME}://{{act}}",
-        name="act",
-        title="The provisions of an act",
-        description="Every provision of one act (regkb://ai-act, regkb://data-act) with its resource URI, "
-        "label and title, one a line.",
-        mime_type="text/markdown",
-    )
-    def act_resource(act: str) -> str:
-        try:
-            kb = server.kb()
-            documents = documents_of(kb)
+    def act_resource(self, act: str) -> str:
+        """Every provision of one act, one a line (regkb://ACT)."""
+        with _resource_errors():
+            documents = self.kb().documents()
             found = next((d for d in documents.documents if d.id == act), None)
             if found is None:
                 known = ", ".join(d.id for d in documents.documents)
                 raise UnknownDocument(f"Unknown act {act!r}; the index holds: {known}.")
             lines = [f"# {found.short_name}: {found.title}", "", f"Version: {found.version}", ""]
-            for r in server.provision_resources():
+            for r in self.provision_resources():
                 if r.uri.startswith(f"{SCHEME}://{act}/"):
                     lines.append(f"- {r.uri}: {r.title}")
             return "\n".join(lines)
-        except UnknownDocument as exc:
-            raise ResourceNotFoundError(str(exc)) from None
-        except KBError as exc:
-            raise ResourceError(str(exc)) from None
 
-    return server
+
+@contextmanager
+def _resource_errors() -> Iterator[None]:
+    """A knowledge-base error as the resource error MCP clients expect: not found for an act or
+    provision that is not there (api/errors.py), else a plain resource error."""
+    try:
+        yield
+    except KBError as exc:
+        raise (ResourceNotFoundError if not_found(exc) else ResourceError)(str(exc)) from None
+
+
+def build(holder: Holder, own_holder: bool = False) -> RegkbServer:
+    """The MCP server: five tools and the provision resources, over `holder`'s knowledge base.
+
+    own_holder: start the holder when a session starts and stop it at the end (stdio, where
+    nothing else does); under `kb serve` the FastAPI app owns it.
+    """
+
+    @asynccontextmanager
+    async def lifespan(_server: MCPServer) -> AsyncIterator[None]:
+        holder.start()
+        try:
+            yield
+        finally:
+            holder.stop()
+
+    return RegkbServer(
+        holder,
+        name="regkb",
+        title="regkb: EU AI Act and Data Act",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        lifespan=lifespan if own_holder else None,
+    )
 
 
 def serve_stdio(config: Settings) -> None:
@@ -363,73 +376,3 @@ def mount(app: FastAPI, holder: Holder, config: Settings) -> RegkbServer:
     ).routes
     app.router.routes.extend(routes)
     return server
-
-
-# -- readable text ----------------------------------------------------------------------------
-
-
-def _hit_text(n: int, h: Hit) -> str:
-    head = f"[{n}] {h.label}" + (f": {h.title}" if h.title else "")
-    if h.low_confidence:
-        head += " (low confidence)"
-    body = f"{h.context}\n{h.text}" if h.context else h.text
-    return f"{head}\n{body}\n{h.url}\nVersion: {h.version}"
-
-
-def search_text(result: SearchResult) -> str:
-    """The hits, numbered, each with label, verbatim text, EUR-Lex link and version."""
-    parts = [*result.notices]
-    parts += [_hit_text(i, h) for i, h in enumerate(result.hits, 1)]
-    return "\n\n".join(parts) or "No provisions found."
-
-
-def answer_text(answer: Answer) -> str:
-    """The answer, then its numbered sources and the version of each act cited."""
-    parts = [answer.answer, *answer.notices]
-    if answer.citations:
-        parts.append("Sources:\n\n" + "\n\n".join(_hit_text(i, h) for i, h in enumerate(answer.citations, 1)))
-    if answer.versions:
-        parts.append(
-            "Versions cited:\n" + "\n".join(f"- {v.short_name}: {v.version}" for v in answer.versions)
-        )
-    return "\n\n".join(parts)
-
-
-def provision_text(p: Provision) -> str:
-    """The provision as Markdown: label and title, where it sits, version, link, then its text."""
-    lines = [f"# {p.label}" + (f": {p.title}" if p.title else ""), "", p.heading, f"Version: {p.version}"]
-    lines.append(f"EUR-Lex: {p.url}")
-    if p.amended_by:
-        lines.append("Amended by: " + "; ".join(a.citation for a in p.amended_by))
-    if p.unofficial:
-        lines.append(f"Note: {p.unofficial}")
-    if p.pinpoint and p.pinpoint_text:
-        lines += ["", f"## {p.pinpoint}", "", p.pinpoint_text, "", "## The whole provision"]
-    lines += ["", p.text]
-    if p.refers_to:
-        lines += ["", "Refers to: " + "; ".join(r.label for r in p.refers_to)]
-    if p.referred_by:
-        lines += ["", "Referred to by: " + "; ".join(r.label for r in p.referred_by)]
-    return "\n".join(lines)
-
-
-def check_text(report: CheckReport) -> str:
-    """A citation check as text for the model: one line per citation, verdict first."""
-    lines = []
-    for c in report.citations:
-        target = c.resolved.label if c.resolved else c.reason
-        line = f"- {c.reference}: {c.status}, {c.verdict} ({target}). {c.why}"
-        if c.quote:
-            line += f" It says: “{c.quote}”"
-        if c.suggestions:
-            line += " Says it instead: " + "; ".join(f"{s.label} <{s.url}>" for s in c.suggestions)
-        lines.append(line)
-    return "\n".join(lines + report.notices) or "No citation of the acts found in the text."
-
-
-def documents_text(documents: Documents) -> str:
-    """One line per act: id, name, CELEX, default version, link."""
-    return "\n".join(
-        f"- {d.id}: {d.short_name}, {d.title} (CELEX {d.celex}). Default version: {d.version}. {d.url}"
-        for d in documents.documents
-    )

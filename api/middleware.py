@@ -19,7 +19,6 @@ from kb.config import Settings
 
 access_log = logging.getLogger("regkb.access")
 
-OPEN_PATHS = ("/healthz", "/readyz")
 # What the API keys and the rate limit guard: the HTTP API and the MCP endpoint (api/mcp.py).
 GUARDED = ("/v1/", "/mcp")
 

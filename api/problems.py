@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kb.errors import BadQuery, IndexIncompatible, IndexMissing, KBError, UnknownDocument, UnknownUnit
+from api.errors import mapped
+from kb.errors import KBError
 
 log = logging.getLogger("regkb.api")
 
@@ -33,20 +34,16 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
-_KB_ERRORS: list[tuple[type[KBError], int, str]] = [
-    (BadQuery, 422, "Invalid query"),
-    (UnknownDocument, 404, "Unknown act"),
-    (UnknownUnit, 404, "Unknown provision"),
-    (IndexMissing, 503, "No index loaded"),
-    (IndexIncompatible, 503, "Index cannot be used"),
-]
-
-
 def status_of(exc: KBError) -> tuple[int, str]:
-    for cls, status, title in _KB_ERRORS:
-        if isinstance(exc, cls):
-            return status, title
-    return 400, "Bad request"
+    """The status and title of the problem `exc` is (the one mapping, api/errors.py)."""
+    found = mapped(exc)
+    return found.status, found.title
+
+
+def problem_of(exc: KBError) -> Problem:
+    """`exc` as a problem object, for a response or a streamed `error` event."""
+    status, title = status_of(exc)
+    return Problem(title=title, status=status, detail=str(exc))
 
 
 def _field(loc: tuple[Any, ...]) -> str:

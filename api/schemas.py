@@ -3,18 +3,25 @@ result models (kb.results)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from kb.citecheck.models import MAX_CHECK_CHARS
-from kb.manifest import ActInfo
-from kb.results import Turn
-from kb.versions import describe
+from kb.results import Document, Documents, Turn
 from kb.vocabulary import MAX_QUERY_CHARS, UnitKind
 
-if TYPE_CHECKING:
-    from kb.knowledge import KnowledgeBase
+__all__ = [
+    "VERSION_PATTERN",
+    "AskRequest",
+    "Document",
+    "Documents",
+    "Health",
+    "Kind",
+    "Ready",
+    "SearchRequest",
+    "VersionField",
+]
 
 Kind = UnitKind
 VERSION_PATTERN = r"^(current|original|\d{4}-\d{2}-\d{2})$"
@@ -48,23 +55,6 @@ class AskRequest(BaseModel):
     version: str | None = VersionField
 
 
-class SearchRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"query": "Annex III point 4", "k": 10}, {"query": "switching charges"}]
-        },
-    )
-
-    query: str = Field(
-        min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S", description="What to look for"
-    )
-    k: int = Field(10, ge=1, le=50, description="How many hits")
-    docs: list[str] | None = Field(None, max_length=10, description="Only these acts (ids)")
-    kinds: list[Kind] | None = Field(None, max_length=3, description="Only these kinds of unit")
-    version: str | None = VersionField
-
-
 class CheckRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -89,25 +79,21 @@ class CheckRequest(BaseModel):
     version: str | None = VersionField
 
 
-class Document(ActInfo):
-    version: str = Field(description="The version answered from by default: publication and date in force")
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"query": "Annex III point 4", "k": 10}, {"query": "switching charges"}]
+        },
+    )
 
-
-class Documents(BaseModel):
-    documents: list[Document]
-    built_at: str
-    model: str
-
-
-def documents_of(kb: KnowledgeBase) -> Documents:
-    """The acts in `kb`'s index, each with the version answered from by default (GET /v1/documents,
-    and MCP's list_acts)."""
-    m = kb.manifest
-    current = kb.view().versions
-    docs = [
-        Document(**a.model_dump(), version=describe(a, current.get(a.id, a.versions[-1]))) for a in m.acts
-    ]
-    return Documents(documents=docs, built_at=m.built_at, model=m.model.name)
+    query: str = Field(
+        min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S", description="What to look for"
+    )
+    k: int = Field(10, ge=1, le=50, description="How many hits")
+    docs: list[str] | None = Field(None, max_length=10, description="Only these acts (ids)")
+    kinds: list[Kind] | None = Field(None, max_length=3, description="Only these kinds of unit")
+    version: str | None = VersionField
 
 
 class Health(BaseModel):

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import httpx
 
-from api.process import KB, free_port
 from bench.common import ROOT, questions, rss_mb, write
 from kb.config import settings
+from tests.process import KB, free_port
 
 CONFIGS = (
     ("torch, 1 worker", {"KB_EMBED_BACKEND": "torch"}, 1),

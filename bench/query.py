@@ -19,10 +19,10 @@ from pathlib import Path
 
 import httpx
 
-from api.process import Server
 from bench.common import peak_rss_mb, percentiles, questions, rss_mb, write
 from kb.config import settings
 from kb.knowledge import KnowledgeBase
+from tests.process import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from api.process import Server
+from tests.process import Server
 from tests.slack_standin import SlackStandIn
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "KnowledgeBase": "kb.knowledge",
     "RemoteKB": "kb.client",
-    "ServerUnavailable": "kb.client",
+    "ServerUnavailable": "kb.errors",
     "Settings": "kb.config",
     "settings": "kb.config",
     "Answer": "kb.results",
@@ -64,9 +64,17 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from kb.client import RemoteKB, ServerUnavailable
+    from kb.client import RemoteKB
     from kb.config import Settings, settings
-    from kb.errors import BadQuery, IndexIncompatible, IndexMissing, KBError, UnknownDocument, UnknownUnit
+    from kb.errors import (
+        BadQuery,
+        IndexIncompatible,
+        IndexMissing,
+        KBError,
+        ServerUnavailable,
+        UnknownDocument,
+        UnknownUnit,
+    )
     from kb.knowledge import KnowledgeBase
     from kb.results import ActVersion, Answer, Hit, Provision, RefLink, SearchResult, Sentence, Turn
 

@@ -1,5 +1,6 @@
 """The knowledge base behind a running server: the same calls and result models as
-KnowledgeBase, over HTTP, so the command line answers in well under a second from a laptop."""
+KnowledgeBase (the KnowledgeSource protocol, kb/source.py), over HTTP, so the command line
+answers in well under a second from a laptop."""
 
 from __future__ import annotations
 
@@ -7,12 +8,18 @@ from typing import Any
 
 import httpx
 
-from kb.errors import BadQuery, IndexMissing, KBError, UnknownDocument, UnknownUnit
-from kb.results import Answer, Provision, SearchResult
+from kb.citecheck.models import CheckReport
+from kb.errors import (
+    BadQuery,
+    IndexIncompatible,
+    IndexMissing,
+    ServerUnavailable,
+    UnknownDocument,
+    UnknownUnit,
+)
+from kb.results import Answer, Documents, Provision, SearchResult, Turn
 
-
-class ServerUnavailable(KBError):
-    """The server could not be reached, or refused the request."""
+__all__ = ["RemoteKB", "ServerUnavailable"]
 
 
 class RemoteKB:
@@ -25,12 +32,6 @@ class RemoteKB:
         self.url = url.rstrip("/")
         self.http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
 
-    def ask(
-        self, question: str, k: int = 5, docs: list[str] | None = None, version: str | None = None
-    ) -> Answer:
-        body = {"question": question, "k": k, "docs": docs, "version": version}
-        return Answer.model_validate(self._call("POST", "/v1/ask", body))
-
     def search(
         self,
         query: str,
@@ -39,53 +40,80 @@ class RemoteKB:
         kinds: list[str] | None = None,
         version: str | None = None,
     ) -> SearchResult:
+        """As KnowledgeBase.search: POST /v1/search."""
         body = {"query": query, "k": k, "docs": docs, "kinds": kinds, "version": version}
         return SearchResult.model_validate(self._call("POST", "/v1/search", body))
 
-    def documents(self) -> dict[str, Any]:
-        return self._call("GET", "/v1/documents")
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        docs: list[str] | None = None,
+        history: list[Turn] | None = None,
+        version: str | None = None,
+    ) -> Answer:
+        """As KnowledgeBase.ask: POST /v1/ask."""
+        turns = [t.model_dump(exclude_none=True) for t in history] if history else None
+        body = {"question": question, "k": k, "docs": docs, "history": turns, "version": version}
+        return Answer.model_validate(self._call("POST", "/v1/ask", body))
 
-    def provision(self, reference: str, version: str | None = None) -> Provision:
-        """As KnowledgeBase.provision, read the same way; the server checks which act has it."""
-        # Reading a reference needs the acts' names, which only `show` needs: imported here.
-        from kb.manifest import ActInfo
-        from kb.query_refs import pick_act, read_reference
+    def provision(self, reference: str, doc: str | None = None, version: str | None = None) -> Provision:
+        """As KnowledgeBase.provision, read by the server: GET /v1/provisions?reference=…"""
+        params = {"reference": reference, "doc": doc, "version": version}
+        return Provision.model_validate(self._call("GET", "/v1/provisions", params=params))
 
-        acts = [ActInfo.model_validate(d) for d in self.documents()["documents"]]
-        request = read_reference(reference, acts)
-        found: dict[str, Any] = {}
-        for doc in request.docs:
-            params = {"pinpoint": request.pinpoint} if request.pinpoint else {}
-            if version:
-                params["version"] = version
-            try:
-                found[doc] = self._call("GET", f"/v1/documents/{doc}/units/{request.unit}", params=params)
-            except UnknownUnit:
-                if len(request.docs) == 1:
-                    raise  # the server's own message says what the act has
-                continue
-        return Provision.model_validate(found[pick_act(request, list(found), acts)])
+    def provision_of(
+        self, doc: str, unit_id: str, pinpoint: str | None = None, version: str | None = None
+    ) -> Provision:
+        """As KnowledgeBase.provision_of: GET /v1/documents/{doc}/units/{unit_id}."""
+        params = {"pinpoint": pinpoint, "version": version}
+        path = f"/v1/documents/{doc}/units/{unit_id}"
+        return Provision.model_validate(self._call("GET", path, params=params))
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None, params: Any = None) -> Any:
-        payload = {k: v for k, v in (body or {}).items() if v is not None} if body is not None else None
+    def check_citations(
+        self, text: str, docs: list[str] | None = None, version: str | None = None
+    ) -> CheckReport:
+        """As KnowledgeBase.check_citations: POST /v1/check."""
+        body = {"text": text, "docs": docs, "version": version}
+        return CheckReport.model_validate(self._call("POST", "/v1/check", body))
+
+    def documents(self) -> Documents:
+        """As KnowledgeBase.documents: GET /v1/documents."""
+        return Documents.model_validate(self._call("GET", "/v1/documents"))
+
+    def _call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, params: dict[str, Any] | None = None
+    ) -> Any:
+        payload = {k: v for k, v in body.items() if v is not None} if body is not None else None
+        query = {k: v for k, v in params.items() if v is not None} if params else None
         try:
-            r = self.http.request(method, path, json=payload, params=params)
+            r = self.http.request(method, path, json=payload, params=query)
         except httpx.HTTPError as exc:
             raise ServerUnavailable(
                 f"Cannot reach {self.url} ({exc.__class__.__name__}). Is `kb serve` running?"
             ) from exc
         if r.status_code < 400:
             return r.json()
-        detail = _detail(r)
-        if r.status_code in (401, 403, 429):
-            raise ServerUnavailable(f"{self.url} refused the request ({r.status_code}): {detail}")
-        if r.status_code == 404:
-            raise (UnknownUnit if "/units/" in path else UnknownDocument)(detail)
-        if r.status_code == 422:
-            raise BadQuery(detail)
-        if r.status_code == 503:
-            raise IndexMissing(self.url, f"The server has no usable index: {detail}")
-        raise ServerUnavailable(f"{self.url} failed ({r.status_code}): {detail}")
+        raise _error(self.url, r)
+
+
+def _error(url: str, r: httpx.Response) -> Exception:
+    """The kb error a problem response stands for: api/errors.py maps each error to a status
+    and title, this maps them back (tests/test_parity.py checks the two agree)."""
+    detail = _detail(r)
+    if r.status_code in (401, 403, 429):
+        return ServerUnavailable(f"{url} refused the request ({r.status_code}): {detail}")
+    found = {"Unknown act": UnknownDocument, "Unknown provision": UnknownUnit}.get(_title(r))
+    if r.status_code == 404 and found is not None:
+        return found(detail)
+    if r.status_code == 422:
+        return BadQuery(detail)
+    if r.status_code == 503:
+        said = f"The server has no usable index: {detail}"
+        if _title(r) == "Index cannot be used":
+            return IndexIncompatible(url, detail, said)
+        return IndexMissing(url, said)
+    return ServerUnavailable(f"{url} failed ({r.status_code}): {detail}")
 
 
 def _detail(r: httpx.Response) -> str:
@@ -93,3 +121,10 @@ def _detail(r: httpx.Response) -> str:
         return str(r.json().get("detail", r.text))
     except ValueError:
         return r.text[:200]
+
+
+def _title(r: httpx.Response) -> str:
+    try:
+        return str(r.json().get("title", ""))
+    except ValueError:
+        return ""

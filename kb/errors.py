@@ -13,8 +13,10 @@ class IndexMissing(KBError):
 
 
 class IndexIncompatible(KBError):
-    def __init__(self, path: object, problem: str) -> None:
-        super().__init__(f"The index at {path} cannot be used: {problem}. Rebuild it with: kb ingest --force")
+    def __init__(self, path: object, problem: str, detail: str | None = None) -> None:
+        super().__init__(
+            detail or f"The index at {path} cannot be used: {problem}. Rebuild it with: kb ingest --force"
+        )
 
 
 class UnknownDocument(KBError):
@@ -27,3 +29,7 @@ class UnknownUnit(KBError):
 
 class BadQuery(KBError):
     pass
+
+
+class ServerUnavailable(KBError):
+    """The server a RemoteKB asks could not be reached, or refused the request."""

@@ -16,14 +16,24 @@ from kb import abstain, questions, versions
 from kb.answer import compose, render
 from kb.config import Settings, settings
 from kb.conversation import interleave, resolve_follow_up
-from kb.document import Block, Unit
+from kb.document import Unit
 from kb.embed import Embedder
 from kb.errors import BadQuery, UnknownDocument, UnknownUnit
 from kb.generate import Writer
 from kb.index import IndexFiles
 from kb.manifest import ActInfo, IndexManifest, VersionInfo
 from kb.query_refs import act_names, pick_act, read_reference
-from kb.results import ActVersion, Answer, BlockOut, Hit, Provision, SearchResult, Turn
+from kb.results import (
+    ActVersion,
+    Answer,
+    Documents,
+    Hit,
+    Provision,
+    SearchResult,
+    Sources,
+    Turn,
+    block_out,
+)
 from kb.search import Rules, Searcher
 from kb.search.blocks import find_block
 from kb.search.pinned import extent
@@ -86,12 +96,24 @@ class KnowledgeBase:
         questions.warm_up()
 
     @classmethod
-    def open(cls, index_dir: Path | None = None, config: Settings | None = None) -> KnowledgeBase:
-        config = config or settings()
+    def from_settings(
+        cls, config: Settings, index_dir: Path | None = None, embedder: Embedder | None = None
+    ) -> KnowledgeBase:
+        """The knowledge base as configured (index `index_dir` or KB_INDEX_DIR, KB_VERSION, KB_LLM_*):
+        the one way the CLI, HTTP, Slack and MCP build it, so all answer from the same text.
+        `embedder` is kept when it is the index's model (a reload). Raises IndexMissing or
+        IndexIncompatible."""
         files = IndexFiles(index_dir or config.index_dir, expected_model=config.embed_model)
-        embedder = Embedder.from_settings(config, files.manifest.model.name)
-        embedder.load()  # now, not on the first query
+        name = files.manifest.model.name
+        if embedder is None or embedder.name != name:
+            embedder = Embedder.from_settings(config, name)
+            embedder.load()  # now, not on the first query
         return cls(files, embedder, config.version, writer=Writer.from_settings(config))
+
+    @classmethod
+    def open(cls, index_dir: Path | None = None, config: Settings | None = None) -> KnowledgeBase:
+        """`from_settings` with the process's settings unless `config` is given."""
+        return cls.from_settings(config or settings(), index_dir)
 
     def view(self, version: str | None = None) -> View:
         """The acts as in force on a date, or in their `current` or `original` version."""
@@ -267,41 +289,33 @@ class KnowledgeBase:
     def versions(self, hits: list[Hit], view: View | None = None) -> list[ActVersion]:
         """The version of each act the hits cite, so an answer says which text it rests on."""
         view = view or self.view()
-        docs = list(dict.fromkeys(h.doc for h in hits))
-        out = []
-        for doc in docs:
-            a, v = self._act(doc), view.versions[doc]
-            out.append(
-                ActVersion(
-                    doc=a.id,
-                    short_name=a.short_name,
-                    title=a.title,
-                    celex=a.celex,
-                    version=versions.describe(a, v),
-                    date=a.date,
-                    url=v.url,
-                    in_force=v.in_force,
-                    label=v.label,
-                    unofficial=v.unofficial or None,
-                )
-            )
-        return out
+        return versions.act_versions(self.acts, view.versions, list(dict.fromkeys(h.doc for h in hits)))
+
+    def sources(self, r: Retrieval) -> Sources:
+        """What the answer to `r` rests on, before it is written: its citations, the version of
+        each act they cite, and whether it declines (a streamed answer's first event)."""
+        hits = r.result.hits
+        return Sources(
+            citations=hits,
+            versions=self.versions(hits, r.view),
+            abstained=r.verdict.abstain,
+            reason=r.verdict.reason,
+        )
+
+    def documents(self) -> Documents:
+        """The acts in the index, each with the version answered from by default."""
+        return versions.documents_of(self.manifest, self.default_version)
 
     def check_citations(
         self, text: str, docs: list[str] | None = None, version: str | None = None
     ) -> CheckReport:
-        """Every citation in `text` (any form `kb show` reads, and EUR-Lex links): whether it
-        exists in `version` and whether it supports the sentence it stands in (see
-        kb/citecheck). Raises BadQuery (empty text), UnknownDocument (unknown act in `docs`)."""
+        """Every citation in `text` resolved in `version`, with a verdict on the sentence citing it
+        (kb/citecheck). Raises BadQuery (empty or too long), UnknownDocument (unknown act)."""
         from kb.citecheck.checker import check_citations
-        from kb.citecheck.models import MAX_CHECK_CHARS
 
-        if len(text) > MAX_CHECK_CHARS:
-            raise BadQuery(f"The text is {len(text)} characters long; the limit is {MAX_CHECK_CHARS}.")
         docs = self._doc_ids(docs)
         self._check_docs(docs or [])
-        view = self.view(version)
-        self._check_in_view(docs, view)
+        self._check_in_view(docs, self.view(version))
         return check_citations(self, text, docs, version)
 
     def get(self, doc: str, unit: str, version: str | None = None) -> Unit:
@@ -353,7 +367,7 @@ class KnowledgeBase:
             unofficial=cited.unofficial,
             pages=cited.pages,
             text=unit.text,
-            blocks=[_block_out(b) for b in unit.blocks],
+            blocks=[block_out(b) for b in unit.blocks],
             pinpoint=pinpoint if block is not None else None,
             pinpoint_text=unit.text[block.start : block.end] if block is not None else None,
             refers_to=citer.links(doc, unit),
@@ -397,12 +411,3 @@ class KnowledgeBase:
             if doc not in known:
                 raise UnknownDocument(f"Unknown act {doc!r}; the index holds: {', '.join(known)}.")
 
-
-def _block_out(block: Block) -> BlockOut:
-    return BlockOut(
-        kind=block.kind,
-        num=block.num,
-        marker=block.marker,
-        text=block.text,
-        children=[_block_out(c) for c in block.children],
-    )

@@ -3,11 +3,15 @@ every interface (API, CLI, Slack, web page) serialises the same shapes."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
+from kb.manifest import ActInfo
 from kb.vocabulary import MAX_QUERY_CHARS, UnitKind
+
+if TYPE_CHECKING:
+    from kb.document import Block
 
 
 class RefLink(BaseModel):
@@ -109,6 +113,16 @@ class ActVersion(BaseModel):
     unofficial: str | None = None
 
 
+class Sources(BaseModel):
+    """What an answer rests on, known before it is written: the hits, the version of each act
+    they cite, and whether the answer declines (the first event of a streamed answer)."""
+
+    citations: list[Hit]
+    versions: list[ActVersion]
+    abstained: bool
+    reason: str | None = None
+
+
 class Sentence(BaseModel):
     """One sentence of an answer, shown with its markers after it."""
 
@@ -166,6 +180,17 @@ class BlockOut(BaseModel):
     children: list[BlockOut] = Field(default_factory=list)
 
 
+def block_out(block: Block) -> BlockOut:
+    """A parsed block (paragraph, point) of a unit and its children, as returned."""
+    return BlockOut(
+        kind=block.kind,
+        num=block.num,
+        marker=block.marker,
+        text=block.text,
+        children=[block_out(c) for c in block.children],
+    )
+
+
 class Provision(BaseModel):
     """One provision in full, structured, with its cross-references both ways."""
 
@@ -188,3 +213,17 @@ class Provision(BaseModel):
     pinpoint_text: str | None = None
     refers_to: list[RefLink] = Field(default_factory=list)
     referred_by: list[RefLink] = Field(default_factory=list)
+
+
+class Document(ActInfo):
+    """An act in the index, with the version answered from by default."""
+
+    version: str = Field(description="The version answered from by default: publication and date in force")
+
+
+class Documents(BaseModel):
+    """The acts in an index (GET /v1/documents, `kb documents`, MCP's list_acts)."""
+
+    documents: list[Document]
+    built_at: str
+    model: str

@@ -12,7 +12,8 @@ from datetime import date
 
 from kb.document import Unit
 from kb.errors import BadQuery
-from kb.manifest import ActInfo, VersionInfo
+from kb.manifest import ActInfo, IndexManifest, VersionInfo
+from kb.results import ActVersion, Document, Documents
 from kb.vocabulary import MONTHS
 
 CURRENT = "current"
@@ -78,3 +79,39 @@ def amended_label(unit: Unit) -> str:
         return f" (amended by {where} — see the amending text)"
     acts = list(dict.fromkeys(a.citation.split(", Article")[0] for a in unit.amendments))
     return f" (as amended by {' and '.join(acts)})"
+
+
+def act_versions(acts: list[ActInfo], chosen: dict[str, VersionInfo], docs: list[str]) -> list[ActVersion]:
+    """The version `chosen` of each act of `docs` (ids, in that order), so that an answer says
+    which text it rests on."""
+    by_id = {a.id: a for a in acts}
+    out = []
+    for doc in docs:
+        a, v = by_id[doc], chosen[doc]
+        out.append(
+            ActVersion(
+                doc=a.id,
+                short_name=a.short_name,
+                title=a.title,
+                celex=a.celex,
+                version=describe(a, v),
+                date=a.date,
+                url=v.url,
+                in_force=v.in_force,
+                label=v.label,
+                unofficial=v.unofficial or None,
+            )
+        )
+    return out
+
+
+def documents_of(manifest: IndexManifest, spec: str | None) -> Documents:
+    """The acts of an index, each with the version `spec` picks (current, original or a date):
+    what `kb documents`, GET /v1/documents and MCP's list_acts show. Reads only the manifest, so
+    it needs no model. Raises BadQuery when `spec` picks no act."""
+    chosen = choose(manifest.acts, spec)
+    docs = [
+        Document(**a.model_dump(), version=describe(a, chosen.get(a.id, a.versions[-1])))
+        for a in manifest.acts
+    ]
+    return Documents(documents=docs, built_at=manifest.built_at, model=manifest.model.name)

@@ -14,10 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.process import Server
 from kb.config import Settings
 from kb.index import MANIFEST, new_build_dir, publish
 from tests.helpers import settings_env
+from tests.process import Server
 
 PROBLEM = "application/problem+json"
 

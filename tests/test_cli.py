@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from api.process import Server
 from kb.config import Settings
 from tests.helpers import kb, settings_env
+from tests.process import Server
 
 QUESTION = "How much notice must a cloud provider give before switching?"
 

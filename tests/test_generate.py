@@ -11,12 +11,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.process import Server
 from kb.generate import SYSTEM_PROMPT, ChatClient, Writer, messages
 from kb.knowledge import KnowledgeBase
 from kb.results import Hit
 from tests.helpers import kb, settings_env
 from tests.llm_standin import Reply, StandIn
+from tests.process import Server
 
 EMOTION = "Can we use emotion recognition on our staff?"
 ANNEX_III = "When do the obligations for high-risk AI systems in Annex III apply?"

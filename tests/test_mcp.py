@@ -19,9 +19,9 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, TextResourceContents
 
-from api.process import Server
 from kb.config import Settings
 from tests.helpers import KB, settings_env
+from tests.process import Server
 
 T = TypeVar("T")
 TOOLS = {"search_provisions", "ask", "get_provision", "list_acts", "verify_citations"}

@@ -18,9 +18,9 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from api.process import KB, Server, free_port
 from kb.config import Settings
 from tests.helpers import kb, settings_env
+from tests.process import KB, Server, free_port
 from tests.slack_standin import SlackStandIn
 
 SECRET = "test-signing-secret"

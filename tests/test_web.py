@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from api.process import Server
 from kb.config import Settings
 from tests.helpers import settings_env
+from tests.process import Server
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [

@@ -27,12 +27,13 @@ from slack_bolt.logger.messages import warning_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from api.errors import mapped
 from api.holder import Holder
 from api.slack.blocks import answer_blocks, error_blocks, plain_text
 from api.slack.identity import BotIdentity, web_client
 from kb.config import Settings
 from kb.errors import KBError
-from kb.results import Turn
+from kb.results import Answer, Turn
 from kb.vocabulary import MAX_QUERY_CHARS
 
 log = logging.getLogger("regkb.slack")
@@ -106,15 +107,58 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
             return BoltResponse(status=200, body="")
         return next()
 
-    def answer(question: str, history: list[Turn] | None = None) -> Any:
-        return holder.kb.ask(question, k=5, history=history)
+    answers = _Answers(holder, config, web_url)
 
-    def respond(url: str | None, payload: dict, request_id: str) -> None:
+    @app.command("/regkb")
+    def slash(ack: Any, command: dict) -> None:
+        question = (command.get("text") or "").strip()
+        if not question:
+            ack(response_type="ephemeral", text=USAGE)
+            return
+        ack(response_type="ephemeral", text=f"Looking it up: {question[:200]}")
+        pool.submit(answers.command, question, command)
+
+    @app.action("share_answer")
+    def share(ack: Any, body: dict) -> None:
+        ack()
+        pool.submit(answers.share, body)
+
+    def on_message(event: dict, body: dict, client: WebClient, context: dict) -> None:
+        pool.submit(
+            answers.in_thread, event, client, context.get("bot_user_id"), body.get("event_id") or "?"
+        )
+
+    @app.event("app_mention")
+    def mention(event: dict, body: dict, client: WebClient, context: dict) -> None:
+        on_message(event, body, client, context)
+
+    @app.event("message")
+    def direct(event: dict, body: dict, client: WebClient, context: dict) -> None:
+        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+            return
+        on_message(event, body, client, context)
+
+    return app
+
+
+class _Answers:
+    """The work after the acknowledgement, in the bot's own pool: answer the question from the
+    Holder's knowledge base and post the answer, or what went wrong, back to Slack."""
+
+    def __init__(self, holder: Holder, config: Settings, web_url: str | None) -> None:
+        self.holder = holder
+        self.config = config
+        self.web_url = web_url
+
+    def answer(self, question: str, history: list[Turn] | None = None) -> Answer:
+        return self.holder.kb.ask(question, k=5, history=history)
+
+    def respond(self, url: str | None, payload: dict, request_id: str) -> None:
         """Post to a response_url; when that fails, log it and try to tell the user there."""
         if not url:
             log.error("No response_url to answer request %s.", request_id)
             return
-        hook = WebhookClient(url, timeout=config.slack_api_timeout)
+        hook = WebhookClient(url, timeout=self.config.slack_api_timeout)
         problem = _post(hook, payload)
         if problem is None:
             return
@@ -126,21 +170,22 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
         else:
             log.error("Could not tell the user of request %s either: %s", request_id, problem)
 
-    def answer_command(question: str, command: dict) -> None:
+    def command(self, question: str, command: dict) -> None:
+        """Answer /regkb through the command's response_url, visible to its user only."""
         request_id = command.get("trigger_id") or "?"
         try:
-            result = answer(question)
+            result = self.answer(question)
             payload = {
                 "response_type": "ephemeral",
                 "replace_original": True,
                 "text": plain_text(result),
-                "blocks": answer_blocks(result, web_url, share=True),
+                "blocks": answer_blocks(result, self.web_url, share=True),
             }
         except KBError as exc:
             payload = {
                 "response_type": "ephemeral",
                 "text": str(exc),
-                "blocks": error_blocks(f"{exc} Try rephrasing the question."),
+                "blocks": error_blocks(f"{exc} {mapped(exc).advice}"),
             }
         except Exception:
             log.exception("Answering request %s failed", request_id)
@@ -149,22 +194,14 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
                 "text": "Something went wrong.",
                 "blocks": error_blocks("Something went wrong on our side; please try again in a moment."),
             }
-        respond(command.get("response_url"), payload, request_id)
+        self.respond(command.get("response_url"), payload, request_id)
 
-    @app.command("/regkb")
-    def slash(ack: Any, command: dict) -> None:
-        question = (command.get("text") or "").strip()
-        if not question:
-            ack(response_type="ephemeral", text=USAGE)
-            return
-        ack(response_type="ephemeral", text=f"Looking it up: {question[:200]}")
-        pool.submit(answer_command, question, command)
-
-    def share_answer(body: dict) -> None:
+    def share(self, body: dict) -> None:
+        """The share button: the same answer again, posted in the channel for everyone."""
         request_id = body.get("trigger_id") or "?"
         question = body["actions"][0]["value"]
         try:
-            result = answer(question)
+            result = self.answer(question)
         except Exception:
             log.exception("Answering request %s failed", request_id)
             return
@@ -172,16 +209,12 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
             "response_type": "in_channel",
             "delete_original": True,
             "text": plain_text(result),
-            "blocks": answer_blocks(result, web_url),
+            "blocks": answer_blocks(result, self.web_url),
         }
-        respond(body.get("response_url"), payload, request_id)
+        self.respond(body.get("response_url"), payload, request_id)
 
-    @app.action("share_answer")
-    def share(ack: Any, body: dict) -> None:
-        ack()
-        pool.submit(share_answer, body)
-
-    def reply_in_thread(event: dict, client: WebClient, bot_user: str | None, event_id: str) -> None:
+    def in_thread(self, event: dict, client: WebClient, bot_user: str | None, event_id: str) -> None:
+        """Answer a mention or direct message in its thread, read with the thread before it."""
         question = _MENTION.sub("", event.get("text") or "").strip()
         channel = event["channel"]
         thread = event.get("thread_ts") or event["ts"]
@@ -195,9 +228,9 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
                 )
                 return
             try:
-                result = answer(question, _thread_history(client, channel, event, bot_user))
+                result = self.answer(question, _thread_history(client, channel, event, bot_user))
             except KBError as exc:
-                client.chat_postEphemeral(channel=channel, user=user, text=f"{exc} Try rephrasing.")
+                client.chat_postEphemeral(channel=channel, user=user, text=f"{exc} {mapped(exc).advice}")
                 return
             except Exception:
                 log.exception("Answering event %s failed", event_id)
@@ -211,7 +244,7 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
                 channel=channel,
                 thread_ts=thread,
                 text=plain_text(result),
-                blocks=answer_blocks(result, web_url),
+                blocks=answer_blocks(result, self.web_url),
             )
         except Exception as exc:  # the Web API: timed out, unreachable, or an error answer
             log.error(
@@ -221,21 +254,6 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
                 exc.__class__.__name__,
                 exc,
             )
-
-    def on_message(event: dict, body: dict, client: WebClient, context: dict) -> None:
-        pool.submit(reply_in_thread, event, client, context.get("bot_user_id"), body.get("event_id") or "?")
-
-    @app.event("app_mention")
-    def mention(event: dict, body: dict, client: WebClient, context: dict) -> None:
-        on_message(event, body, client, context)
-
-    @app.event("message")
-    def direct(event: dict, body: dict, client: WebClient, context: dict) -> None:
-        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
-            return
-        on_message(event, body, client, context)
-
-    return app
 
 
 class _NoTokenSkippedWarning(logging.Filter):

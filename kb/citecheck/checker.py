@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kb.citecheck.claims import Citation, find_citations
-from kb.citecheck.models import CheckReport, CitationCheck, CitedProvision
+from kb.citecheck.models import MAX_CHECK_CHARS, CheckReport, CitationCheck, CitedProvision
 from kb.citecheck.support import (
     CheckRules,
     best_sentence,
@@ -73,6 +73,8 @@ def check_citations(
     started = time.perf_counter()
     if not text.strip():
         raise BadQuery("The text is empty: paste the paragraph whose citations to check.")
+    if len(text) > MAX_CHECK_CHARS:
+        raise BadQuery(f"The text is {len(text)} characters long; the limit is {MAX_CHECK_CHARS}.")
     view = kb.view(version)
     acts = [a for a in kb.acts if a.id in view.versions and (not docs or a.id in docs)]
     names = act_names(acts)

@@ -1,4 +1,7 @@
-"""A real `kb serve` process on a free loopback port, for the tests and benchmarks that talk HTTP to it."""
+"""A real `kb serve` process on a free loopback port, for the tests and benchmarks that talk HTTP to it.
+
+It lives in tests/ so that it does not ship in the package; bench/ imports it from here (both run
+from the repository root, where `tests` is importable)."""
 
 from __future__ import annotations
 
