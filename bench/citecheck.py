@@ -93,6 +93,20 @@ def score(kb: KnowledgeBase, items: list[dict], rules: CheckRules) -> dict[str, 
     }
 
 
+def page_speed(kb: KnowledgeBase, items: list[dict], repeats: int = 5) -> dict[str, object]:
+    """A page of about 3,000 characters holding ten citations (the set's first ten claims that
+    resolve, one after the other), checked whole `repeats` times after one warm-up: ms each."""
+    claims = [i["text"] for i in items if i["status"] == "resolved"][:10]
+    page = " ".join(claims)
+    check_citations(kb, page)
+    ms = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        report = check_citations(kb, page)
+        ms.append((time.perf_counter() - started) * 1000)
+    return {"chars": len(page), "citations": len(report.citations), "ms": percentiles(ms)}
+
+
 def _cases(item: dict) -> list[tuple[str, str, str]]:
     """(version, label, status) to judge an item on: the law in force, and for items whose label
     differs as first published, the original text as well."""
@@ -126,7 +140,9 @@ def main() -> None:
         if name == "as shipped":
             for error, counts in figures["by error"].items():  # type: ignore[union-attr]
                 print(f"    {error:28} {dict(counts)}")
-    write("citecheck", {"set": str(args.set.name), "variants": results})
+    speed = page_speed(kb, items)
+    print(f"a page of {speed['chars']} characters, {speed['citations']} citations: {speed['ms']} ms")
+    write("citecheck", {"set": str(args.set.name), "variants": results, "page": speed})
 
 
 if __name__ == "__main__":
