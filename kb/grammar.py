@@ -120,6 +120,7 @@ def find_query_refs(
     base does not hold: a reference bound to one of those ("Art. 30 GDPR") keeps doc None and
     names it in `external`."""
     found: list[QueryRef] = []
+    mentions: list[tuple[int, int, str | None, str | None]]
     mentions = [(s, e, d, None) for s, e, d in act_mentions(text, act_names)]
     mentions += [(s, e, None, name) for s, e, name in outside]
     mentions.sort(key=lambda m: m[0])

@@ -152,9 +152,9 @@ class KnowledgeBase:
         self._check(query, docs, kinds)
         view = self.view(version)
         self._check_in_view(docs, view)
-        return self._search(view, self.read(query, view), k, docs, kinds)
+        return self._search(view, self._read(query, view), k, docs, kinds)
 
-    def read(self, question: str, view: View, history: list[Turn] | None = None) -> Query:
+    def _read(self, question: str, view: View, history: list[Turn] | None = None) -> Query:
         """`question` read once, against the acts of `view` (kb/query.py)."""
         window = Window(self._tokens, self.embedder.max_tokens)
         return read(question, view.searcher.lexicon, history or [], window)
@@ -201,7 +201,7 @@ class KnowledgeBase:
         self._check(question, docs, None)
         view = self.view(version)
         self._check_in_view(docs, view)
-        query = self.read(question, view, history)
+        query = self._read(question, view, history)
         result = self._search(view, query, k, docs)
         if query.own is not None:
             # The earlier question says what "that" is; the follow-up says what is asked now.
