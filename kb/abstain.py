@@ -10,18 +10,11 @@ least similar answerable question, so it only declines questions that are clearl
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from kb.query import Query
 from kb.results import SearchResult
 
-# Questions about facts in the world rather than about what the law says.
-WORLD_FACTS = re.compile(
-    r"\b(so far|to date|have already|has already|have been (?:fined|named|designated|appointed)|"
-    r"has been (?:fined|named|designated|appointed)|how much does .{0,60}\bcost|how many (?:companies|firms|"
-    r"organisations|organizations|businesses) have|biggest fine|largest fine|in practice)\b",
-    re.IGNORECASE,
-)
 MIN_SIMILARITY = 0.33
 
 
@@ -31,8 +24,8 @@ class Verdict:
     reason: str | None = None
 
 
-def judge(question: str, result: SearchResult) -> Verdict:
-    """Whether to decline `question`, given what search found for it, and why."""
+def judge(query: Query, result: SearchResult) -> Verdict:
+    """Whether to decline `query`, given what search found for it, and why."""
     has_pinned = any(h.match in ("reference", "definition") for h in result.hits)
     elsewhere = [o.name for o in result.outside if o.in_index]
     if elsewhere and not result.acts_named:
@@ -45,7 +38,7 @@ def judge(question: str, result: SearchResult) -> Verdict:
     if result.outside and not result.acts_named:
         names = " and ".join(o.name for o in result.outside)
         return Verdict(True, f"The question is about {names}, which is not in this knowledge base.")
-    if WORLD_FACTS.search(question):
+    if query.asks_world_facts:
         return Verdict(
             True,
             "The question asks about facts in the world (what has happened, who was named, what it "

@@ -15,8 +15,10 @@ from itertools import groupby
 import numpy as np
 
 from kb.embed import Embedder
+from kb.query import Query
 from kb.results import Hit, Sentence
-from kb.vocabulary import STOPWORDS, words
+from kb.sentences import sentences_of
+from kb.vocabulary import MONTHS, NUMBER_WORDS, content_words
 
 MAX_SENTENCES = 5
 MAX_PIECE_CHARS = 700
@@ -24,8 +26,6 @@ MAX_PIECE_CHARS = 700
 PER_CITATION = 2
 LEADING = 2
 
-_SENTENCE_END = re.compile(r"(?<=[a-z0-9)’”][.;])\s+(?=[A-Z‘(])")
-_ABBREVIATION = re.compile(r"\b(?:No|Art|Arts|p|pp|cf|e\.g|i\.e|OJ|para)\.$")
 
 
 @dataclass
@@ -52,7 +52,7 @@ def pieces_of(hit: Hit, citation: int) -> list[_Piece]:
             paragraph = numbered.group(1)
         marker = re.match(r"^(\(\w{1,4}\)|\d+\.|[—–-])\s", line)
         is_point = marker is not None and not re.match(r"^\d+\.\s", line)
-        sentences = [line] if is_point else _sentences(line)
+        sentences = [line] if is_point else sentences_of(line, clauses=True)
         for sentence in sentences:
             core = sentence.strip()
             if len(core) < 12:
@@ -68,21 +68,11 @@ def pieces_of(hit: Hit, citation: int) -> list[_Piece]:
     return out
 
 
-def _sentences(text: str) -> list[str]:
-    parts: list[str] = []
-    for chunk in _SENTENCE_END.split(text):
-        if parts and _ABBREVIATION.search(parts[-1]):
-            parts[-1] += " " + chunk
-        else:
-            parts.append(chunk)
-    return parts
-
-
-def compose(question: str, hits: list[Hit], embedder: Embedder) -> list[Sentence]:
+def compose(query: Query, hits: list[Hit], embedder: Embedder) -> list[Sentence]:
     """The answer: a lead sentence from the piece that best answers the question in the first
     provision, then the other chosen pieces grouped by provision (one `Sentence` each).
     At most about five pieces in all; [] when the hits hold no sentence."""
-    chosen = choose(question, hits, embedder)
+    chosen = choose(query, hits, embedder)
     if not chosen:
         return []
     first = chosen[0]
@@ -94,18 +84,19 @@ def compose(question: str, hits: list[Hit], embedder: Embedder) -> list[Sentence
     return out
 
 
-def choose(question: str, hits: list[Hit], embedder: Embedder) -> list[_Piece]:
-    """Pick the sentences and points that best answer the question, at most about five; the
+def choose(query: Query, hits: list[Hit], embedder: Embedder) -> list[_Piece]:
+    """Pick the sentences and points that best answer the question (as read with the
+    conversation), at most about five; the
     first, which becomes the lead, is the best of the first hit: retrieval ranks provisions
     better than a sentence's similarity does (the best-scoring sentence overall led with Article
     50(3) on emotion recognition, not the prohibition in Article 5(1)(f))."""
     pieces = [p for i, hit in enumerate(hits) for p in pieces_of(hit, i)]
     if not pieces:
         return []
-    query = embedder.encode([question])[0]
-    similarity = embedder.encode_known([p.core for p in pieces]) @ query
-    asked = _content_words(question)
-    overlap = np.array([len(asked & _content_words(p.core)) / (len(asked) or 1) for p in pieces])
+    vector = embedder.encode([query.resolved])[0]
+    similarity = embedder.encode_known([p.core for p in pieces]) @ vector
+    asked = query.content_words
+    overlap = np.array([len(asked & content_words(p.core)) / (len(asked) or 1) for p in pieces])
     rank_prior = np.array([1.0 / (1 + 0.15 * p.citation) for p in pieces])
     score = (similarity + 0.15 * overlap) * rank_prior
 
@@ -134,8 +125,8 @@ def choose(question: str, hits: list[Hit], embedder: Embedder) -> list[_Piece]:
 
 # Where a rule's exception or condition starts: the lead sentence quotes it apart.
 _EXCEPTION = re.compile(r",?\s+\b(except|unless|provided that|save where|without prejudice to)\b\s+")
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|thirty|sixty|ninety)"
+_MONTHS = "|".join(MONTHS)
+_NUMBER = r"(?:\d+|" + "|".join(NUMBER_WORDS) + ")"
 # The operative figures of a rule, surfaced as they stand in the text.
 FACTS = {
     "date": re.compile(rf"\b\d{{1,2}} (?:{_MONTHS}) \d{{4}}\b"),
@@ -231,11 +222,6 @@ def _same(a: str, b: str) -> bool:
 
 def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
-def _content_words(text: str) -> set[str]:
-    # A crude stem is enough here: "emotion" and "emotions" are the same word to a reader.
-    return {re.sub(r"(?:ies|es|s)$", "", w) for w in words(text) if w not in STOPWORDS and len(w) > 2}
 
 
 def render(sentences: list[Sentence]) -> str:

@@ -22,7 +22,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from kb.evaluate import Outcome, System
 from kb.knowledge import KnowledgeBase, View
-from kb.vocabulary import STOPWORDS, words
+from kb.query import keyword_terms
 
 # Reciprocal-rank fusion's constant (Cormack, Clarke and Büttcher, SIGIR 2009).
 RRF_K = 60
@@ -122,9 +122,9 @@ class StructuredHybrid(_PerVersion):
             fused = np.zeros(len(texts))
             _s, dense = index.search(embedder.encode([question]), CANDIDATES)
             fused[dense[0]] += 1.0 / (RRF_K + np.arange(len(dense[0])))
-            terms = [w for w in words(question) if w not in STOPWORDS and len(w) > 1]
+            terms = keyword_terms(question)
             if terms:
-                match = " OR ".join(f'"{w}"' for w in dict.fromkeys(terms))
+                match = " OR ".join(f'"{w}"' for w in terms)
                 rows = db.execute(
                     "SELECT rowid FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?", (match, CANDIDATES)
                 ).fetchall()

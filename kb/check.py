@@ -19,35 +19,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kb.answer import FACTS
+from kb.grammar import find_query_refs
+from kb.sentences import sentences_of, split_sentences
+from kb.vocabulary import MONTHS, NUMBER_WORDS
+
+__all__ = ["Checker", "Source", "Verdict", "normalise", "sentences_of", "split_sentences"]
 
 # A marker, "[3]"; "[1, 2]" and "[1][2]" cite two.
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-# Where a generated sentence ends: its closing punctuation, then any markers, then a space
-# before the next sentence's first letter, quote or bracket; or a line break.
-_BOUNDARY = re.compile(
-    r"(?:[.!?][”\"’')]*(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*|(?:\[\d+(?:\s*[,;]\s*\d+)*\])+)"
-    r"[ \t]+(?=[A-Z“\"‘(*-])"
-    r"|\n+"
-)
 _QUOTED = re.compile(r"“([^”]{3,})”|\"([^\"]{3,})\"|«([^»]{3,})»")
-_ARTICLE = re.compile(r"\b(Article|Annex|Recital)s? (\d+[a-z]?|[IVXL]+)((?:\(\w{1,4}\))*)", re.IGNORECASE)
-_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twelve": 12,
-    "fifteen": 15,
-    "thirty": 30,
-    "sixty": 60,
-    "ninety": 90,
-}
 # A sentence sharing this many words in a row with the instructions repeats them.
 LEAK_WORDS = 8
 
@@ -75,25 +55,6 @@ class Verdict:
     @property
     def passed(self) -> bool:
         return not self.failures
-
-
-def split_sentences(text: str) -> tuple[list[str], str]:
-    """Complete sentences in `text`, and the rest, which may still grow. A sentence is complete
-    once the next one has begun, so its markers are known; call `finish` for the last one."""
-    out: list[str] = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        piece = text[start : m.end()].strip()
-        if piece:
-            out.append(piece)
-        start = m.end()
-    return out, text[start:]
-
-
-def sentences_of(text: str) -> list[str]:
-    """Every sentence of a finished text."""
-    done, rest = split_sentences(text)
-    return [*done, rest.strip()] if rest.strip() else done
 
 
 def normalise(text: str) -> str:
@@ -141,9 +102,9 @@ class Checker:
         bare = _QUOTED.sub(" ", text)  # a figure inside a verified quote is verified already
         for kind, found in unsupported_figures(bare, haystacks):
             fail(f"states {kind} that the provisions it cites do not: {found}")
-        for m in _ARTICLE.finditer(bare):
-            if not any(_article_in(m, self._text[n], self._label[n]) for n in known):
-                fail(f"names {m.group(0)}, which the provisions it cites do not")
+        for ref in find_query_refs(bare, {}):
+            if not any(_article_in(ref.unit, self._text[n], self._label[n]) for n in known):
+                fail(f"names {ref.text}, which the provisions it cites do not")
         words = re.findall(r"\w+", text.lower())
         if any(" ".join(words[i : i + LEAK_WORDS]) in self._leaks for i in range(len(words))):
             fail("repeats the instructions")
@@ -157,8 +118,8 @@ class Checker:
             done, buffer = split_sentences(buffer)
             for sentence in done:
                 yield self.check(sentence)
-        if buffer.strip():
-            yield self.check(buffer.strip())
+        for sentence in sentences_of(buffer):
+            yield self.check(sentence)
 
 
 def unsupported_figures(text: str, haystacks: list[str]) -> list[tuple[str, str]]:
@@ -198,21 +159,7 @@ def _quoted_in(quote: str, haystack: str) -> bool:
     return True
 
 
-_MONTH_NAMES = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-_MONTH = "|".join(_MONTH_NAMES)
+_MONTH = "|".join(MONTHS)
 # "2 August 2026", "August 2, 2026", "2026-08-02": a model may write a date in any of these.
 _DATES = re.compile(
     rf"\b(\d{{1,2}}) ({_MONTH}) (\d{{4}})\b|\b({_MONTH}) (\d{{1,2}}),? (\d{{4}})\b"
@@ -228,9 +175,9 @@ _AMOUNTS = re.compile(
 def _date_of(m: re.Match[str]) -> tuple[int, int, int]:
     g = m.groups()
     if g[0]:
-        return int(g[2]), _MONTH_NAMES.index(g[1]) + 1, int(g[0])
+        return int(g[2]), MONTHS.index(g[1]) + 1, int(g[0])
     if g[3]:
-        return int(g[5]), _MONTH_NAMES.index(g[3]) + 1, int(g[4])
+        return int(g[5]), MONTHS.index(g[3]) + 1, int(g[4])
     return int(g[6]), int(g[7]), int(g[8])
 
 
@@ -251,18 +198,22 @@ def _amount(text: str) -> str:
 
 def _period_in(found: str, haystack: str) -> bool:
     number, unit = found.split(" ", 1)
-    value = str(_NUMBERS.get(number.lower(), number))
+    value = str(NUMBER_WORDS.get(number.lower(), number))
     unit = re.sub(r"s$", "", unit.split()[-1])
-    names = {value, *(w for w, v in _NUMBERS.items() if str(v) == value)}
+    names = {value, *(w for w, v in NUMBER_WORDS.items() if str(v) == value)}
     return any(
         re.search(rf"\b{re.escape(n)} (?:working |calendar )?{unit}s?\b", haystack, re.IGNORECASE)
         for n in names
     )
 
 
-def _article_in(m: re.Match[str], text: str, label: str) -> bool:
-    """ "Article 5(1)(f)" is supported by a provision labelled Article 5, or one that mentions
-    Article 5; a pinpoint deeper than the provision's own is not checked further."""
-    kind, number = m.group(1).capitalize(), m.group(2)
+_KIND_WORDS = {"art": "Article", "anx": "Annex", "rct": "Recital"}
+
+
+def _article_in(unit: str, text: str, label: str) -> bool:
+    """ "Article 5(1)(f)" (unit art_5) is supported by a provision labelled Article 5, or one that
+    mentions Article 5; a pinpoint deeper than the provision's own is not checked further."""
+    prefix, number = unit.split("_", 1)
+    kind = _KIND_WORDS[prefix]
     pattern = re.compile(rf"\b{kind}s? {re.escape(number)}(?![\w])", re.IGNORECASE)
     return bool(pattern.search(label) or pattern.search(text))

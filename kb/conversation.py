@@ -1,28 +1,9 @@
-"""A question read with the conversation it belongs to: a follow-up ("and for deployers?")
-is searched with the question it follows, and the two rankings are interleaved."""
+"""A follow-up ("and for deployers?") is searched with the question it follows (kb/query.py
+reads it so) and on its own, and the two rankings are interleaved."""
 
 from __future__ import annotations
 
-import re
-
-from kb.results import Hit, Turn
-
-_FOLLOW_UP = re.compile(
-    r"^(and|also|but|what about|how about|then|so|for|same for|and what|what if)\b"
-    r"|\b(that|this|those|these|it|they|them|such|there)\b",
-    re.IGNORECASE,
-)
-
-
-def resolve_follow_up(question: str, history: list[Turn]) -> str:
-    """Read a follow-up ("and for deployers?", "what are the fines for that?") together with
-    the question it follows, so that retrieval knows what "that" is."""
-    if not history:
-        return question
-    words = re.findall(r"[A-Za-z]+", question)
-    if len(words) > 12 or not _FOLLOW_UP.search(question):
-        return question
-    return f"{history[-1].question.strip()} {question}"
+from kb.results import Hit
 
 
 def interleave(first: list[Hit], second: list[Hit]) -> list[Hit]:

@@ -1,16 +1,14 @@
 """Instruments people name next to the acts in the knowledge base: other EU acts by number
 ("Regulation (EU) 2022/1925", "Directive 2019/1937/EU") or by the short names the field uses
 ("GDPR", "DMA", "NIS2"), and national laws ("§ 26 BDSG"). A mention of one that is not in
-the knowledge base is recognised as such, so that a question about it is never answered
-from another act.
+the knowledge base is recognised as such (kb/grammar.py `find_instruments` reads them in a
+question), so that a question about it is never answered from another act.
 
 The acts and their names are listed in corpus/abbreviations.toml."""
 
 from __future__ import annotations
 
-import re
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -43,26 +41,6 @@ def known() -> dict[str, tuple[str, str, str]]:
     return out
 
 
-# Laws that are not EU acts at all, and schemes and standards, which people cite next to them.
-NON_EU = re.compile(
-    r"\b(?:BDSG|Bundesdatenschutzgesetz|UWG|BGB|TTDSG|TDDDG|HGB|StGB|"
-    r"(?:UK|US|Colorado|California|Texas|Utah|New York|Illinois|Chinese|Korean|Japanese|Brazilian|Canadian) "
-    r"(?:AI|Data|Privacy|Consumer Privacy)? ?(?:Act|Law|law|Bill|bill)|CCPA|CPRA|HIPAA|LGPD|PIPL|PIPEDA|"
-    r"ISO(?:/IEC)? ?\d{4,5}|NIST AI RMF|NIST|EUCS|SOC ?2)\b"
-)
-# "§ 26 BDSG", "§ 312k BGB": a national statute cited by its section sign.
-SECTION_SIGN = re.compile(
-    r"§+\s*\d+[a-z]?(?:\s+(?:Abs\.|para\.?)\s*\d+)?\s+(?P<law>[A-Z][A-Za-zÄÖÜäöü-]{1,30})"
-)
-_AFTER_ARTICLE = re.compile(r"\b(?:art(?:icle|ikel)?s?\.?)\s*\d+[a-z]?\s*$", re.IGNORECASE)
-# EU acts by number: "Regulation (EU) 2022/1925", "Directive (EU) 2019/1937", "Directive 95/46/EC",
-# "Regulation (EC) No 1907/2006".
-_NUMBERED = re.compile(
-    r"\b(?P<type>Regulation|Directive|Decision)\s+(?:\((?:EU|EC|EEC|EU, Euratom)\)\s+)?(?:No\.?\s+)?"
-    r"(?P<num>\d{4}/\d{1,4}|\d{1,4}/\d{4}|\d{2}/\d{1,4})(?:/(?:EU|EC|EEC))?\b"
-)
-
-
 NOT_HELD = "is not in this knowledge base"
 
 
@@ -93,45 +71,3 @@ def eli_url(kind: str, number: str) -> str:
         year = ("19" if int(year) > 50 else "20") + year
     code = {"Regulation": "reg", "Directive": "dir", "Decision": "dec"}[kind]
     return f"https://eur-lex.europa.eu/eli/{code}/{year}/{int(num)}/oj"
-
-
-def find_instruments(query: str, corpus_names: Mapping[str, str]) -> list[Instrument]:
-    """Instruments `query` names that are not in the corpus. `corpus_names` maps the lower-cased
-    names and numbers of the corpus acts (`query_refs.act_names`) to act ids: an act added to
-    the knowledge base is never reported as missing."""
-    by_number = {name for name in corpus_names if re.fullmatch(r"\d{1,4}/\d{1,4}", name)}
-    found: list[Instrument] = []
-    for m in _NUMBERED.finditer(query):
-        number = _normal_number(m.group("num"), numbered_first=" No" in m.group(0))
-        if number in by_number:
-            continue
-        listed = abbreviations().get(number)
-        name = m.group(0) + (f" ({listed['name']})" if listed else "")
-        url = eli_url(m.group("type"), number)
-        found.append(Instrument(m.group(0), m.start(), m.end(), name, number, url))
-    for short, (kind, number, full) in known().items():
-        if short.lower() in corpus_names or number in by_number:
-            continue
-        flags = 0 if short.isupper() else re.IGNORECASE  # "DMA" in capitals; "Chips Act" in any case
-        for m in re.finditer(r"(?<![\w/])" + re.escape(short) + r"(?![\w/])", query, flags):
-            if any(f.start <= m.start() < f.end for f in found):
-                continue
-            name = full if short.lower() in full.lower() else f"{short} ({full})"
-            found.append(Instrument(m.group(0), m.start(), m.end(), name, number, eli_url(kind, number)))
-    for m in SECTION_SIGN.finditer(query):
-        if _AFTER_ARTICLE.search(query[: m.start()]):
-            continue  # "Art. 6 § 2": a paragraph of an article, not a statute
-        found.append(
-            Instrument(m.group(0), m.start(), m.end(), f"{m.group('law')} (a national law)", None, None)
-        )
-    for m in NON_EU.finditer(query):
-        if not any(f.start <= m.start() < f.end for f in found):
-            found.append(Instrument(m.group(0), m.start(), m.end(), m.group(0), None, None))
-    return sorted(found, key=lambda f: f.start)
-
-
-def _normal_number(num: str, numbered_first: bool = False) -> str:
-    """Year/number, as acts are numbered since 2015: '2022/1925'; '95/46' (an old directive) stays;
-    an old regulation's 'No 1907/2006' becomes '2006/1907'. Leading zeros go."""
-    a, b = (int(x) for x in num.split("/"))
-    return f"{b}/{a}" if numbered_first else f"{a}/{b}"

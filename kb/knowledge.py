@@ -12,16 +12,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from kb import abstain, questions, versions
+from kb import abstain, language, versions
 from kb.answer import compose, render
 from kb.config import Settings, settings
-from kb.conversation import interleave, resolve_follow_up
+from kb.conversation import interleave
 from kb.document import Unit
 from kb.embed import Embedder
 from kb.errors import BadQuery, UnknownDocument, UnknownUnit
 from kb.generate import Writer
 from kb.index import IndexFiles
 from kb.manifest import ActInfo, IndexManifest, VersionInfo
+from kb.query import Query, Window, read
 from kb.query_refs import act_names, pick_act, read_reference
 from kb.results import (
     ActVersion,
@@ -49,12 +50,23 @@ if TYPE_CHECKING:
 
 @dataclass
 class Retrieval:
-    question: str
-    resolved: str  # the question read with the conversation
+    """What `retrieve` found: the question as read, its hits and the verdict on abstaining."""
+
+    query: Query
     result: SearchResult
     verdict: abstain.Verdict
     started: float
     view: View
+
+    @property
+    def question(self) -> str:
+        """The question as asked."""
+        return self.query.text
+
+    @property
+    def resolved(self) -> str:
+        """The question read with the conversation."""
+        return self.query.resolved
 
 
 @dataclass
@@ -93,7 +105,7 @@ class KnowledgeBase:
         self._lock = threading.RLock()
         self._originals: dict[str, dict[str, Unit]] = {}
         self.view()  # the default one is built now, not on the first query
-        questions.warm_up()
+        language.warm_up()
 
     @classmethod
     def from_settings(
@@ -163,35 +175,24 @@ class KnowledgeBase:
         self._check(query, docs, kinds)
         view = self.view(version)
         self._check_in_view(docs, view)
-        return self._search(view, query.strip(), k, docs, kinds)
+        return self._search(view, self._read(query, view), k, docs, kinds)
+
+    def _read(self, question: str, view: View, history: list[Turn] | None = None) -> Query:
+        """`question` read once, against the acts of `view` (kb/query.py)."""
+        window = Window(self._tokens, self.embedder.max_tokens)
+        return read(question, view.searcher.lexicon, history or [], window)
 
     def _search(
-        self, view: View, query: str, k: int, docs: list[str] | None, kinds: list[str] | None = None
+        self, view: View, query: Query, k: int, docs: list[str] | None, kinds: list[str] | None = None
     ) -> SearchResult:
         """Search as the question reads: a long one by its question sentences, one in another
         language with a notice and every hit low confidence."""
-        notices = []
-        long = questions.focus(query, self._tokens, self.embedder.max_tokens)
-        if long is not None:
-            notices.append(long.notice)
-        result = view.searcher.search(
-            long.query if long else query,
-            k=k,
-            docs=docs,
-            kinds=kinds,
-            keywords=long.keywords if long else None,
-        )
-        language = questions.language_of(query)
-        if language is not None:
-            notices.append(
-                f"The question seems to be in {language.name}. The knowledge base holds the English text "
-                "of the acts and searches it in English, so these results are low confidence: ask in "
-                "English, or configure a multilingual embedder (KB_EMBED_MODEL, see the README)."
-            )
+        result = view.searcher.search(query, k=k, docs=docs, kinds=kinds)
+        if query.language is not None:
             for hit in result.hits:
                 hit.low_confidence = True
-        result.language = language.code if language else "en"
-        result.notices = notices + result.notices
+        result.language = query.language.code if query.language else "en"
+        result.notices = list(query.notices) + result.notices
         return result
 
     def _tokens(self, text: str) -> int:
@@ -223,18 +224,17 @@ class KnowledgeBase:
         self._check(question, docs, None)
         view = self.view(version)
         self._check_in_view(docs, view)
-        question = question.strip()
-        resolved = resolve_follow_up(question, history or [])
-        result = self._search(view, resolved, k, docs)
-        if resolved != question:
+        query = self._read(question, view, history)
+        result = self._search(view, query, k, docs)
+        if query.own is not None:
             # The earlier question says what "that" is; the follow-up says what is asked now.
-            own = self._search(view, question, k, docs)
+            own = self._search(view, query.own, k, docs)
             result.hits = interleave(result.hits, own.hits)[:k]
-        verdict = abstain.judge(resolved, result)
+        verdict = abstain.judge(query, result)
         if verdict.abstain or result.language != "en":
             for hit in result.hits:
                 hit.low_confidence = True
-        return Retrieval(question, resolved, result, verdict, started, view)
+        return Retrieval(query, result, verdict, started, view)
 
     def finish(self, r: Retrieval, history: list[Turn] | None = None) -> Answer:
         """The second half of `ask`: the answer from what `retrieve` found, written by the
@@ -270,7 +270,7 @@ class KnowledgeBase:
                 "The closest provisions are listed below, with low confidence." if hits else ""
             )
         else:
-            sentences = compose(r.resolved, hits, self.embedder)
+            sentences = compose(r.query, hits, self.embedder)
             text = render(sentences)
         return Answer(
             question=r.question,

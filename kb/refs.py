@@ -2,7 +2,8 @@
 
 The acts cite each other and themselves in a handful of fixed forms ("Article 6(2)",
 "point (h) of Article 5(1)", "Articles 8 to 15", "Annex III, point 4", "Regulation (EU)
-2016/679"). A reference is internal unless it is followed by "of <another act>".
+2016/679"), written in kb/grammar.py. A reference is internal unless it is followed by "of
+<another act>".
 """
 
 from __future__ import annotations
@@ -11,26 +12,7 @@ import re
 from collections.abc import Mapping
 
 from kb.document import CrossRef
-
-_ACT_NUMBER = r"(?:\d{4}/\d{1,4}|\d{1,4}/\d{4})"
-_EXTERNAL = re.compile(
-    r"(?:Council |Commission )?(?:Implementing |Delegated |Framework )?"
-    r"(?P<type>Regulation|Directive|Decision)"
-    r"(?: \((?:EU|EC|EEC|Euratom|EU, Euratom)\))?(?: No)? (?P<num>" + _ACT_NUMBER + r")"
-    r"(?:/(?:EU|EC|EEC|JHA|CFSP))?"
-)
-_TREATY = re.compile(r"^\s*(?:of|to) (?:the )?(?:TFEU|TEU|Treaty|Charter|Protocol)")
-_POINTS = r"(?:\((?:\d+[a-z]?|[a-z]{1,3})\))*"
-_ARTICLE = re.compile(
-    r"(?:point \((?P<pt_before>[a-z0-9]+)\)(?: of the (?:first|second|third) subparagraph)? of )?"
-    r"Articles? (?P<num>\d+[a-z]?)(?P<pin>" + _POINTS + r")"
-    r"(?:,? (?:first |second |third )?(?:subparagraph, )?points? \((?P<pt_after>[a-z0-9]+)\))?"
-    r"(?P<range>(?: to |, | and | or )(?:Article )?\d+[a-z]?" + _POINTS + r")*"
-)
-_ANNEX = re.compile(
-    r"Annex(?:es)? (?P<num>[IVXLC]+)\b(?:,? (?:Section (?P<sct>[A-Z])|points? (?P<pt>\d+(?:\([a-z]\))?)))?"
-)
-_RANGE_ITEM = re.compile(r"( to |, | and | or )(?:Article )?(\d+[a-z]?)(" + _POINTS + r")")
+from kb.grammar import ACT_ANNEX, ACT_ARTICLE, ACT_EXTERNAL, ACT_RANGE_ITEM, ACT_TREATY
 
 
 def act_number(celex: str) -> str:
@@ -53,12 +35,12 @@ def find_refs(
     ("2023/2854") to corpus act ids, so that one act citing another resolves too.
     """
     refs: list[CrossRef] = []
-    externals = [(m.start(), m.end(), m) for m in _EXTERNAL.finditer(text)]
+    externals = [(m.start(), m.end(), m) for m in ACT_EXTERNAL.finditer(text)]
 
     def owner_after(end: int) -> tuple[str | None, str | None]:
         """(doc, external label) of the act named right after a reference, if any."""
         tail = text[end : end + 12]
-        if _TREATY.match(text[end : end + 30]):
+        if ACT_TREATY.match(text[end : end + 30]):
             return None, "Treaty"
         if tail.startswith((" of ", " to ", " thereof")) or tail.startswith(", of "):
             for start, _stop, m in externals:
@@ -71,11 +53,11 @@ def find_refs(
                     return None, m.group(0)
         return doc, None
 
-    for m in _ARTICLE.finditer(text):
+    for m in ACT_ARTICLE.finditer(text):
         target_doc, external = owner_after(m.end())
         nums = [(m.group("num"), m.group("pin") or "")]
         if m.group("range"):
-            items = _RANGE_ITEM.findall(m.group("range"))
+            items = ACT_RANGE_ITEM.findall(m.group("range"))
             if items and items[0][0] == " to " and len(items) == 1:
                 lo, hi = _int(m.group("num")), _int(items[0][1])
                 if lo is not None and hi is not None and 0 < hi - lo <= 30:
@@ -90,7 +72,7 @@ def find_refs(
                 _ref(m, target_doc, unit, pinpoint if pinpoint != num else None, external, doc, units)
             )
 
-    for m in _ANNEX.finditer(text):
+    for m in ACT_ANNEX.finditer(text):
         target_doc, external = owner_after(m.end())
         sub = m.group("sct") or m.group("pt")
         pinpoint = f"{m.group('num')}({sub})" if sub else None

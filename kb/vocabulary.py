@@ -30,6 +30,25 @@ MONTHS = (
     "January February March April May June July August September October November December".split()  # noqa: SIM905
 )
 
+# Numbers the acts write in words ("within fifteen days", "thirty days"), with their values.
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "fifteen": 15,
+    "thirty": 30,
+    "sixty": 60,
+    "ninety": 90,
+}
+
 # "the third paragraph", "the second subparagraph": how the acts count unnumbered paragraphs.
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -49,3 +68,16 @@ def is_roman(num: str) -> bool:
 def words(text: str) -> list[str]:
     """Lower-cased alphanumeric words of `text`."""
     return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def content_words(text: str) -> set[str]:
+    """The words of `text` that carry its subject, crudely stemmed: "emotion" and "emotions" are
+    the same word to a reader. Used to match an answer's sentences to the question."""
+    return {re.sub(r"(?:ies|es|s)$", "", w) for w in words(text) if w not in STOPWORDS and len(w) > 2}
+
+
+def normal_term(term: str) -> str:
+    """A defined term as compared: lower case, hyphens as spaces, and singular, so that
+    "Deployers" and "deployer" name the same definition."""
+    found = re.findall(r"[a-z0-9]+", term.lower().replace("-", " "))
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in found)

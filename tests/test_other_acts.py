@@ -19,9 +19,10 @@ import pytest
 
 from ingest import added
 from ingest.errors import IngestError, ParseError
+from kb.grammar import find_query_refs
 from kb.index import IndexFiles
 from kb.knowledge import KnowledgeBase
-from kb.query_refs import act_names, find_query_refs
+from kb.query_refs import act_names
 from tests.helpers import kb
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,16 +11,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kb.check import sentences_of
-from kb.instruments import Instrument, find_instruments
+from kb.grammar import act_mentions, find_instruments, find_links, find_query_refs
+from kb.instruments import Instrument
 from kb.manifest import ActInfo
-from kb.query_refs import act_mentions, find_query_refs
-
-# A EUR-Lex address; its act comes from a CELEX number or an ELI path, its provision from the anchor.
-_LINK = re.compile(r"https?://eur-lex\.europa\.eu/[^\s<>\"'\])]+", re.IGNORECASE)
-_CELEX = re.compile(r"CELEX[:%3A]+(\d{5}[RLD]\d{4})", re.IGNORECASE)
-_ELI = re.compile(r"/eli/(?:reg|dir|dec)/(\d{4})/(\d{1,4})", re.IGNORECASE)
-_ANCHOR = re.compile(r"#((?:art|rct|anx)_[0-9A-Za-z]+)")
+from kb.sentences import spans_of
 
 
 @dataclass(frozen=True)
@@ -43,19 +37,6 @@ class Citation:
     claim: str  # the sentence without its citations, act names, links and markers
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of `text`, in order (the splitter of the answer checker)."""
-    spans: list[tuple[int, int]] = []
-    at = 0
-    for sentence in sentences_of(text):
-        start = text.find(sentence, at)
-        if start < 0:  # the splitter strips; a sentence is always found, but never loop on it
-            continue
-        spans.append((start, start + len(sentence)))
-        at = start + len(sentence)
-    return spans
-
-
 def find_citations(text: str, acts: list[ActInfo], names: Mapping[str, str]) -> list[Citation]:
     """Every citation in `text`, in order of appearance. `names` maps lower-cased act names to
     act ids (`query_refs.act_names`); an act named earlier in the text is the one a bare
@@ -63,17 +44,17 @@ def find_citations(text: str, acts: list[ActInfo], names: Mapping[str, str]) -> 
     mentions = act_mentions(text, names)
     by_celex = {a.celex: a.id for a in acts}
     found: list[Citation] = []
-    for s_start, s_end in sentence_spans(text):
+    for s_start, s_end in spans_of(text):
         sentence = text[s_start:s_end]
         # A link's own characters are no citation text ("…#art_5" is read once, as the link).
-        links = list(_LINK.finditer(sentence))
+        links = find_links(sentence)
         masked = sentence
-        for m in links:
-            masked = masked[: m.start()] + " " * (m.end() - m.start()) + masked[m.end() :]
+        for link in links:
+            masked = masked[: link.start] + " " * (link.end - link.start) + masked[link.end :]
         outside = find_instruments(masked, names)
         spans = [(i.start, i.end, i.name) for i in outside]
         refs = find_query_refs(masked, names, spans)
-        cut = [(m.start(), m.end()) for m in links] + [(r.start, r.start + len(r.text)) for r in refs]
+        cut = [(k.start, k.end) for k in links] + [(r.start, r.start + len(r.text)) for r in refs]
         cut += [(i.start, i.end) for i in outside] + [(s, e) for s, e, _ in act_mentions(sentence, names)]
         claim = _without(sentence, cut)
         for ref in refs:
@@ -87,17 +68,17 @@ def find_citations(text: str, acts: list[ActInfo], names: Mapping[str, str]) -> 
                     ref.pinpoint, doc, external, sentence, s_start, s_end, claim,
                 )
             )  # fmt: skip
-        for m in links:
-            cited = _link(m.group(0), by_celex, names)
-            if cited is None:
+        for link in links:
+            if link.unit is None:
                 continue
-            doc, unit, celex = cited
+            doc = by_celex.get(link.celex) if link.celex else names.get(link.number) if link.number else None
             external = None
-            if doc is None and celex:
-                url = m.group(0).split("#")[0]
-                external = Instrument(m.group(0), m.start(), m.end(), f"The act CELEX {celex}", None, url)
+            if doc is None and (link.celex or link.number):
+                act = link.celex or link.number
+                url = link.url.split("#")[0]
+                external = Instrument(link.url, link.start, link.end, f"The act {act}", None, url)
             found.append(
-                Citation(m.group(0), s_start + m.start(), s_start + m.end(), unit, None, doc, external,
+                Citation(link.url, s_start + link.start, s_start + link.end, link.unit, None, doc, external,
                          sentence, s_start, s_end, claim)
             )  # fmt: skip
     found.sort(key=lambda c: c.start)
@@ -108,27 +89,6 @@ def _context_act(mentions: list[tuple[int, int, str]], at: int) -> str | None:
     """The corpus act a bare citation at `at` belongs to: the one named last before it."""
     before = [doc for start, _end, doc in mentions if start < at]
     return before[-1] if before else None
-
-
-def _link(
-    url: str, by_celex: Mapping[str, str], names: Mapping[str, str]
-) -> tuple[str | None, str, str] | None:
-    """(act id or None, unit id, CELEX or "") of a EUR-Lex link with a provision anchor; None
-    without one. The act id is None when the link names an act the index does not hold."""
-    anchor = _ANCHOR.search(url)
-    if anchor is None:
-        return None
-    prefix, _, num = anchor.group(1).partition("_")
-    unit = f"{prefix.lower()}_{num.upper() if prefix.lower() == 'anx' else num.lower()}"
-    celex = _CELEX.search(url)
-    if celex:
-        number = celex.group(1).upper()
-        return by_celex.get(number), unit, number
-    eli = _ELI.search(url)
-    if eli:
-        number = f"{eli.group(1)}/{int(eli.group(2))}"
-        return names.get(number), unit, number
-    return None, unit, ""
 
 
 # Markers an answer writes ("[1]"), left out of the claim.

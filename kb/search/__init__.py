@@ -6,7 +6,6 @@ finds named provisions and definitions, `hits` builds hits, `blocks` walks a uni
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import numpy as np
@@ -16,15 +15,15 @@ from kb.definitions import Glossary, definitions_in, is_definitions_article
 from kb.document import Unit
 from kb.embed import Embedder
 from kb.index import IndexFiles
-from kb.instruments import NOT_HELD, Instrument, find_instruments
+from kb.instruments import NOT_HELD
 from kb.manifest import ActInfo, VersionInfo
-from kb.query_refs import QueryRef, act_mentions, act_names, find_query_refs, named_acts
+from kb.query import Lexicon, Query
+from kb.query_refs import act_names
 from kb.results import Hit, Outside, SearchResult
 from kb.search.hits import HitMaker
-from kb.search.hybrid import HybridRanker, Ranked, Rules, asks_when
+from kb.search.hybrid import HybridRanker, Ranked, Rules
 from kb.search.pinned import Pinner
 from kb.search.structure import Structure
-from kb.vocabulary import STOPWORDS, words
 
 __all__ = ["Rules", "Searcher"]
 
@@ -54,7 +53,6 @@ class Searcher:
         self.versions = versions
         self.acts: dict[str, ActInfo] = {a.id: a for a in files.manifest.acts if a.id in versions}
         self.act_names = act_names(self.acts.values())
-        self._all_acts = {a.id: a for a in files.manifest.acts}
         self._other_names = act_names(a for a in files.manifest.acts if a.id not in self.acts)
         self.glossary = Glossary(
             [d for (doc, _), u in units.items() if is_definitions_article(u) for d in definitions_in(doc, u)]
@@ -66,28 +64,26 @@ class Searcher:
             files, embedder, units, versions, titles if titles is not None else {}
         )
         self.ranker = HybridRanker(files, embedder, self.structure, self.acts, rules)
+        others = {a.id: (a.short_name, a.url) for a in files.manifest.acts if a.id not in self.acts}
+        self.lexicon = Lexicon(self.act_names, self._other_names, others, self.glossary.terms())
 
     def search(
         self,
-        query: str,
+        query: Query,
         k: int = 10,
         docs: list[str] | None = None,
         kinds: list[str] | None = None,
-        keywords: str | None = None,
     ) -> SearchResult:
-        """The k best hits for `query`, limited to the acts `docs` and unit kinds `kinds`;
-        `keywords` are searched by keyword beside the query."""
+        """The k best hits for `query` (read against `self.lexicon`), limited to the acts `docs`
+        and unit kinds `kinds`."""
         pinned: list[Hit] = []
         notices: list[str] = []
         missing: list[str] = []
         scope = docs or None
-        outside = find_instruments(query, self.act_names) + self._not_in_view(query)
-        named = named_acts(_without(query, outside), self.act_names)
+        outside, named = query.outside, list(query.acts_named)
         notices.extend(dict.fromkeys(i.notice for i in outside))
 
-        spans = [(i.start, i.end, i.name) for i in outside]
-        refs = find_query_refs(query, self.act_names, spans)
-        for ref in refs:
+        for ref in query.refs:
             if ref.external:
                 continue  # a provision of an instrument the knowledge base does not hold
             hits, notice = self.pinner.reference(ref, scope)
@@ -100,7 +96,7 @@ class Searcher:
             numbers = list(dict.fromkeys(i.number for i in outside if i.number))
             pinned.extend(self.pinner.citing(numbers, scope))
         elif not pinned and self.rules.definitions:
-            for d in self.glossary.lookup(query):
+            for d in self.glossary.defining(query.defines):
                 if (scope is None or d.doc in scope) and (not named or d.doc in named):
                     pinned.append(self.pinner.definition(d))
 
@@ -111,16 +107,17 @@ class Searcher:
             focus = focus + [
                 a for d in focus if (a := self.acts[d].amends) and a in self.acts and a not in focus
             ]
-        vector = self.embedder.encode([query])[0]
-        ranked, top_similarity = self.ranker.rank(query, vector, focus, kinds, k + len(pinned), keywords)
+        vector = self.embedder.encode([query.searched])[0]
+        ranked, top_similarity = self.ranker.rank(query, vector, focus, kinds, k + len(pinned))
         passages = self.files.passages([r.passage_id for r in ranked])
         hits = [self.hits.passage(passages[r.passage_id], r.score) for r in ranked]
         references = pinned and all(h.match == "reference" for h in pinned)
-        if references and hits and asks_when(query, self.rules.when_strict) and self._is_temporal(hits[0]):
+        asks_when = query.asks_when_applies if self.rules.when_strict else query.asks_when
+        if references and hits and asks_when and self._is_temporal(hits[0]):
             # "When does Annex III apply?" is answered by the provision on application, not by Annex III.
             pinned.insert(0, hits.pop(0))
         elif references and hits and self.rules.context_margin < 1:
-            pinned = self._named_as_context(query, refs, vector, pinned, hits, ranked, notices)
+            pinned = self._named_as_context(query, vector, pinned, hits, ranked, notices)
         merged = _merge(pinned, hits, kinds)
         return SearchResult(
             hits=merged[:k],
@@ -137,8 +134,7 @@ class Searcher:
 
     def _named_as_context(
         self,
-        query: str,
-        refs: list[QueryRef],
+        query: Query,
         vector: np.ndarray,
         pinned: list[Hit],
         hits: list[Hit],
@@ -150,16 +146,11 @@ class Searcher:
         when the provision the question's words match best is not the one named, it goes first,
         the named one beside it, with a notice. A provision named in both acts keeps only the
         act whose text the question matches."""
-        rest = query
-        for ref in refs:
-            rest = rest.replace(ref.text, " ")
-        for name in self.act_names:
-            rest = re.sub(r"(?i)\b" + re.escape(name) + r"\b", " ", rest)
-        if len([w for w in words(rest) if w not in STOPWORDS and len(w) > 2]) < CONTEXT_WORDS:
+        if query.context_words < CONTEXT_WORDS:
             return pinned  # the question is the reference: "What does Article 5 say?"
         closeness = {(h.doc, h.unit): self._similarity(vector, h.doc, h.unit) for h in pinned}
         units = {h.unit for h in pinned}
-        if len(units) < len(pinned) and all(r.doc is None for r in refs):
+        if len(units) < len(pinned) and all(r.doc is None for r in query.refs):
             # "Article 12(1)" of both acts: the one the question's words are about.
             best = max(pinned, key=lambda h: closeness[(h.doc, h.unit)])
             pinned = [h for h in pinned if h.unit != best.unit or h.doc == best.doc]
@@ -174,16 +165,6 @@ class Searcher:
         )
         return [hits.pop(0), *pinned]
 
-    def _not_in_view(self, query: str) -> list[Instrument]:
-        """Acts of the index that the query names but that are not part of the version searched:
-        the 2026 amending act, asked about in the text as first published."""
-        out = []
-        for start, end, doc in act_mentions(query, self._other_names):
-            act = self._all_acts[doc]
-            why = "is not part of the text searched: ask about the law in force (version current)"
-            out.append(Instrument(query[start:end], start, end, act.short_name, None, act.url, why))
-        return out
-
     def _similarity(self, vector: np.ndarray, doc: str, unit: str) -> float:
         """The query's cosine similarity to the closest passage of a unit."""
         st = self.structure
@@ -193,14 +174,6 @@ class Searcher:
     def _is_temporal(self, hit: Hit) -> bool:
         st = self.structure
         return bool(st.temporal[st.unit_position[(hit.doc, hit.unit)]])
-
-
-def _without(query: str, outside: list[Instrument]) -> str:
-    """The query with the other instruments blanked out, so that "Data Governance Act" does not
-    read as the Data Act."""
-    for i in reversed(outside):
-        query = query[: i.start] + " " * (i.end - i.start) + query[i.end :]
-    return query
 
 
 def _merge(pinned: list[Hit], ranked: list[Hit], kinds: list[str] | None) -> list[Hit]:

@@ -7,7 +7,6 @@ field.jsonl; docs/ranking.md has the ablation of each (hit@1, MRR@10 on both set
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,8 +14,8 @@ import numpy as np
 from kb.embed import Embedder
 from kb.index import IndexFiles
 from kb.manifest import ActInfo
+from kb.query import Query
 from kb.search.structure import Structure
-from kb.vocabulary import STOPWORDS, words
 
 # Reciprocal-rank fusion's constant, as in Cormack, Clarke and Büttcher (SIGIR 2009).
 RRF_K = 60
@@ -78,34 +77,6 @@ class Ranked:
     similarity: float  # the cosine similarity of the query and that passage
 
 
-# "When …?" asks for a date; "… when it supervises …" does not: a bare "when" counts only at the
-# start of a sentence.
-_WHEN = re.compile(
-    r"(?:^|[.?!]\s+)when\b|\b(what date|since when|from when|which date|from what|by what date|by when|"
-    r"until when|deadline|how long|apply from|start(?:s|ed)? to apply|take effect|in force)\b",
-    re.IGNORECASE,
-)
-
-
-# The strict reading: a question asks when rules apply or enter into force, not how long a
-# period inside an article lasts ("how long must logs be kept", "what is the deadline to report").
-_WHEN_APPLIES = re.compile(
-    r"\b(?:from|since|until|as of|by|as from) (?:when|what date|which date)\b"
-    r"|\b(?:what|which) (?:date|day)\b"
-    r"|\bwhen (?:does|do|did|will|is|are|was|were|shall)\b[^?.!]{0,100}?\b(?:apply|applies|applicable|"
-    r"application|in force|into force|effect|start|begin|kick in|become)"
-    r"|\b(?:apply|applies|applicable|applied) (?:from|as from|as of)\b|\bstart(?:s|ed)? to apply\b"
-    r"|\b(?:enter|entered|enters|entering|come|comes|came) into (?:force|effect)\b|\bentry into force\b"
-    r"|\bdate of application\b|\bapplication date\b|\btake(?:s)? effect\b|\btransitional period\b",
-    re.IGNORECASE,
-)
-
-
-def asks_when(query: str, strict: bool = False) -> bool:
-    """True for a question about when a rule applies."""
-    return (_WHEN_APPLIES if strict else _WHEN).search(query) is not None
-
-
 class HybridRanker:
     """Ranks the units of one view for a query; `structure` is that view's precompute."""
 
@@ -125,27 +96,27 @@ class HybridRanker:
 
     def rank(
         self,
-        query: str,
+        query: Query,
         vector: np.ndarray,
         docs: list[str] | None,
         kinds: list[str] | None,
         k: int,
-        keywords: str | None = None,
     ) -> tuple[list[Ranked], float]:
-        """The k best units for `query` (embedded as `vector`, float32 (d,), L2-normalised), and
-        the query's highest cosine similarity to any allowed passage (what abstention reads)."""
+        """The k best units for `query` (its `searched` text embedded as `vector`, float32 (d,),
+        L2-normalised), and the query's highest cosine similarity to any allowed passage (what
+        abstention reads)."""
         st, rules = self.structure, self.rules
         allowed = self._allowed(docs, kinds)
         sims, order = self._dense(vector, allowed)
         passage_score = np.zeros(len(sims), dtype="float32")
         passage_score[order] += rules.dense / (RRF_K + np.arange(len(order)))
-        keyword_order = self._keyword(f"{query} {keywords or ''}", allowed)
+        keyword_order = self._keyword(query.terms, allowed)
         for rank, pid in enumerate(keyword_order):
             passage_score[pid] += rules.keyword / (RRF_K + rank)
 
         unit_score = np.zeros(len(st.unit_keys), dtype="float32")
         np.maximum.at(unit_score, st.passage_unit, passage_score)
-        if asks_when(query, rules.when_strict):
+        if query.asks_when_applies if rules.when_strict else query.asks_when:
             # When a rule applies is laid down in the act's final provisions.
             unit_score[st.temporal] += rules.when / RRF_K
         title_sims = st.title_vectors @ vector
@@ -219,12 +190,11 @@ class HybridRanker:
             mask &= np.isin(self.structure.passage_kind, kinds)
         return mask
 
-    def _keyword(self, query: str, allowed: np.ndarray) -> list[int]:
-        """Passages (this view's positions) ranked by BM25."""
-        terms = [w for w in words(query) if w not in STOPWORDS and len(w) > 1]
+    def _keyword(self, terms: tuple[str, ...], allowed: np.ndarray) -> list[int]:
+        """Passages (this view's positions) ranked by BM25 for the query's terms."""
         if not terms:
             return []
-        match = " OR ".join(f'"{w}"' for w in dict.fromkeys(terms))
+        match = " OR ".join(f'"{w}"' for w in terms)
         with self.files.db() as con:
             rows = con.execute(
                 "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?"

@@ -7,8 +7,9 @@ from __future__ import annotations
 from kb.citations import pinpoint_of
 from kb.definitions import Definition
 from kb.document import Block, Unit
+from kb.grammar import QueryRef
 from kb.manifest import ActInfo
-from kb.query_refs import QueryRef, not_found
+from kb.query_refs import not_found
 from kb.results import Hit
 from kb.search.blocks import block_path, find_block
 from kb.search.hits import HitMaker, Match

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from kb.abstain import MIN_SIMILARITY, judge
+from kb.abstain import MIN_SIMILARITY, Verdict
+from kb.abstain import judge as judge_query
+from kb.query import Lexicon, read
 from kb.results import Hit, Outside, SearchResult
 from tests.unit.test_answer import hit
+
+LEXICON = Lexicon({"ai act": "ai-act", "data act": "data-act"})
+
+
+def judge(question: str, found: SearchResult) -> Verdict:
+    return judge_query(read(question, LEXICON), found)
 
 
 def result(

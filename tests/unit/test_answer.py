@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from kb.answer import compose, pieces_of, render
+from kb.query import Lexicon, Query, read
 from kb.results import Hit
 from tests.unit.conftest import FakeEmbedder
+
+
+def asked(question: str) -> Query:
+    return read(question, Lexicon({"ai act": "ai-act"}))
 
 
 def hit(label: str, text: str, context: str = "") -> Hit:
@@ -65,7 +70,7 @@ def test_compose_quotes_what_answers_and_cites_it(embedder: FakeEmbedder) -> Non
         ),
         hit("AI Act, Article 99", "Member States shall lay down penalties and inform the Commission."),
     ]
-    sentences = compose("Is emotion recognition in the workplace prohibited?", hits, embedder)
+    sentences = compose(asked("Is emotion recognition in the workplace prohibited?"), hits, embedder)
     lead = sentences[0]
     assert lead.lead and lead.citation == 1 and lead.text.startswith("AI Act, Article 5(1)(f): “")
     assert {s.citation for s in sentences} <= {1, 2, 3}
@@ -75,18 +80,19 @@ def test_compose_quotes_what_answers_and_cites_it(embedder: FakeEmbedder) -> Non
 
 
 def test_nothing_to_quote_gives_no_sentences(embedder: FakeEmbedder) -> None:
-    assert compose("anything?", [hit("AI Act, Article 1", "Short.")], embedder) == []
+    assert compose(asked("anything?"), [hit("AI Act, Article 1", "Short.")], embedder) == []
 
 
 def test_a_follow_up_is_read_with_the_question_before_it() -> None:
-    from kb.conversation import interleave, resolve_follow_up
+    from kb.conversation import interleave
     from kb.results import Turn
 
     history = [Turn(question="What must providers of high-risk AI systems do?")]
-    assert resolve_follow_up("and for deployers?", history) == (
-        "What must providers of high-risk AI systems do? and for deployers?"
-    )
-    assert resolve_follow_up("What is a deployer?", history) == "What is a deployer?"
+    lexicon = Lexicon({"ai act": "ai-act"})
+    follow_up = read("and for deployers?", lexicon, history)
+    assert follow_up.resolved == "What must providers of high-risk AI systems do? and for deployers?"
+    assert follow_up.own is not None and follow_up.own.resolved == "and for deployers?"
+    assert read("What is a deployer?", lexicon, history).resolved == "What is a deployer?"
     a, b = hit("AI Act, Article 16", "Providers shall ..."), hit("AI Act, Article 26", "Deployers shall ...")
     b.unit = "art_26"
     assert [h.unit for h in interleave([a], [b, a])] == ["art_5", "art_26"]

@@ -1,10 +1,11 @@
-"""Every citation form of kb/query_refs.py's table, read to the exact pinpoint."""
+"""Every citation form of kb/grammar.py's table, read to the exact pinpoint."""
 
 from __future__ import annotations
 
 import pytest
 
-from kb.query_refs import SUBDIVISIONS, act_names, find_query_refs
+from kb.grammar import SUBDIVISIONS, find_query_refs
+from kb.query_refs import act_names
 from tests.unit.conftest import act_info
 
 ACTS = [

@@ -3,7 +3,7 @@ their claims in a text, and the figure, modality and role checks."""
 
 from __future__ import annotations
 
-from kb.citecheck.claims import find_citations, sentence_spans
+from kb.citecheck.claims import find_citations
 from kb.citecheck.support import mechanical
 from kb.query_refs import act_names
 from tests.unit.conftest import act_info
@@ -35,12 +35,6 @@ def test_an_act_named_earlier_binds_a_bare_citation_and_links_are_read() -> None
     found = find_citations(text, ACTS, NAMES)
     assert [(c.doc, c.unit) for c in found] == [("data-act", "art_23"), (None, "art_30"), ("ai-act", "art_5")]
     assert found[1].external is not None and found[1].external.url.endswith("CELEX:32016R0679")
-
-
-def test_sentence_spans_cover_the_text_in_order() -> None:
-    text = "First claim here [1]. Second claim [2]. Third."
-    spans = sentence_spans(text)
-    assert text[spans[0][0] : spans[0][1]].startswith("First") and spans == sorted(spans)
 
 
 def test_a_figure_the_span_does_not_state_is_not_supported() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.instruments import eli_url, find_instruments
+from kb.grammar import find_instruments
+from kb.instruments import eli_url
 
 CORPUS = {"ai act": "ai-act", "2024/1689": "ai-act", "data act": "data-act", "2023/2854": "data-act"}
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kb.errors import BadQuery, UnknownUnit
-from kb.query_refs import act_names, find_query_refs, named_acts, not_found, pick_act, read_reference
+from kb.grammar import find_query_refs, named_acts
+from kb.query_refs import act_names, not_found, pick_act, read_reference
 from tests.unit.conftest import act_info
 
 ACTS = [act_info("ai-act", "AI Act", aliases=["AIA"]), act_info("data-act", "Data Act")]
