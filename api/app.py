@@ -86,13 +86,18 @@ def _mount_docs(app: FastAPI) -> None:
 
 
 def _mount_page(app: FastAPI) -> None:
-    """The chat page: plain files beside this module, no build step and no CDN."""
+    """The chat page and the page that checks a text's citations: plain files beside this
+    module, no build step and no CDN."""
     web = Path(__file__).parent / "web"
     app.mount("/web", StaticFiles(directory=web), name="web")
 
     @app.get("/", include_in_schema=False)
     def page() -> HTMLResponse:
         return HTMLResponse((web / "index.html").read_text(encoding="utf-8"))
+
+    @app.get("/check", include_in_schema=False)
+    def check_page() -> HTMLResponse:
+        return HTMLResponse((web / "check.html").read_text(encoding="utf-8"))
 
 
 def _mount_slack(app: FastAPI, holder: Holder, config: Settings) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+from api.cli_check import check
 from api.cli_servers import mcp, serve, slack
 
 # Exit codes, one meaning each (the README lists them), are api/errors.py's: it maps each error to one.
@@ -376,7 +377,8 @@ def eval_(
     print_reports(reports)
 
 
-# The commands that serve (kb serve, kb mcp, kb slack), in api/cli_servers.py.
+# Commands kept in modules of their own: serving (api/cli_servers.py), checking a text.
+app.command()(check)
 app.command()(serve)
 app.command()(mcp)
 app.command()(slack)

@@ -21,7 +21,7 @@ from kb.errors import (
 )
 
 # Exit codes of `kb`, one meaning each (the README lists them).
-EXIT_ABSTAINED = 1  # `kb ask`: the acts do not answer the question
+EXIT_ABSTAINED = 1  # `kb ask`: the acts do not answer; `kb check`: a citation does not hold
 EXIT_USAGE = 2  # bad input: the message says what to change
 EXIT_NO_INDEX = 3  # no index, or one this version cannot read: run `kb ingest`
 EXIT_SERVER = 4  # --api: the server cannot be reached or refused the request

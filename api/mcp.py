@@ -35,9 +35,10 @@ from pydantic import BaseModel, Field
 
 from api.errors import not_found
 from api.holder import Holder
-from api.mcp_text import answer_text, documents_text, provision_text, search_text
+from api.mcp_text import answer_text, check_text, documents_text, provision_text, search_text
 from api.schemas import VERSION_PATTERN, Kind
 from kb import __version__
+from kb.citecheck.models import MAX_CHECK_CHARS, CheckReport
 from kb.config import Settings
 from kb.errors import BadQuery, KBError, UnknownDocument
 from kb.knowledge import KnowledgeBase
@@ -112,7 +113,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class RegkbServer(MCPServer):
-    """The MCP server over one `Holder`: four tools and the provision resources. Adds every
+    """The MCP server over one `Holder`: five tools and the provision resources. Adds every
     provision of the loaded index to `resources/list`, which a resource template alone cannot
     enumerate."""
 
@@ -130,6 +131,7 @@ class RegkbServer(MCPServer):
         self.tool(title="Answer a question", annotations=_READ_ONLY)(self.ask)
         self.tool(title="Get a provision", annotations=_READ_ONLY)(self.get_provision)
         self.tool(title="List the acts", annotations=_READ_ONLY)(self.list_acts)
+        self.tool(title="Verify citations", annotations=_READ_ONLY)(self.verify_citations)
         self.resource(
             f"{SCHEME}://{{act}}/{{unit}}{{?version}}",
             name="provision",
@@ -263,6 +265,28 @@ class RegkbServer(MCPServer):
 
         return self._call(work, provision_text)
 
+    def verify_citations(
+        self,
+        text: Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=MAX_CHECK_CHARS,
+                pattern=r"\S",
+                description="A text that cites the acts (a paragraph, a page, an answer you wrote): "
+                '"Under Article 26(6) of the AI Act, deployers keep logs for six months."',
+            ),
+        ],
+        acts: ActsArg = None,
+        version: VersionArg = None,
+    ) -> Annotated[CallToolResult, CheckReport]:
+        """Check every citation of the EU AI Act or Data Act in a text: whether the provision
+        exists (`not_found` with what the act has instead; `outside` for an act not held, with its
+        EUR-Lex link) and whether it says what the sentence citing it claims: `supported` (with its
+        words), `not_supported` (with the provisions that do say it, where found) or `unverified`
+        when the check cannot decide. Use it on your own answer before you give it."""
+        return self._call(lambda kb: kb.check_citations(text, docs=acts, version=version), check_text)
+
     def list_acts(self) -> Annotated[CallToolResult, Documents]:
         """The acts in the knowledge base: id (for the `acts` and `act` arguments), short name, title,
         CELEX number, EUR-Lex link, every version with the date it entered into force, and the
@@ -300,7 +324,7 @@ def _resource_errors() -> Iterator[None]:
 
 
 def build(holder: Holder, own_holder: bool = False) -> RegkbServer:
-    """The MCP server: four tools and the provision resources, over `holder`'s knowledge base.
+    """The MCP server: five tools and the provision resources, over `holder`'s knowledge base.
 
     own_holder: start the holder when a session starts and stop it at the end (stdio, where
     nothing else does); under `kb serve` the FastAPI app owns it.

@@ -4,6 +4,7 @@ as the Markdown of its resource."""
 
 from __future__ import annotations
 
+from kb.citecheck.models import CheckReport
 from kb.results import Answer, Documents, Hit, Provision, SearchResult
 
 
@@ -50,6 +51,20 @@ def provision_text(p: Provision) -> str:
     if p.referred_by:
         lines += ["", "Referred to by: " + "; ".join(r.label for r in p.referred_by)]
     return "\n".join(lines)
+
+
+def check_text(report: CheckReport) -> str:
+    """A citation check as text for the model: one line per citation, verdict first."""
+    lines = []
+    for c in report.citations:
+        target = c.resolved.label if c.resolved else c.reason
+        line = f"- {c.reference}: {c.status}, {c.verdict} ({target}). {c.why}"
+        if c.quote:
+            line += f" It says: “{c.quote}”"
+        if c.suggestions:
+            line += " Says it instead: " + "; ".join(f"{s.label} <{s.url}>" for s in c.suggestions)
+        lines.append(line)
+    return "\n".join(lines + report.notices) or "No citation of the acts found in the text."
 
 
 def documents_text(documents: Documents) -> str:

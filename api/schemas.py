@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kb.citecheck.models import MAX_CHECK_CHARS
 from kb.results import Document, Documents, Turn
 from kb.vocabulary import MAX_QUERY_CHARS, UnitKind
 
@@ -51,6 +52,30 @@ class AskRequest(BaseModel):
     k: int = Field(5, ge=1, le=20, description="How many provisions to cite")
     docs: list[str] | None = Field(None, max_length=10, description="Only these acts (ids)")
     history: list[Turn] | None = Field(None, max_length=20, description="Earlier turns, oldest first")
+    version: str | None = VersionField
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"text": "Under Article 18 of the AI Act, providers must keep logs for ten years."},
+                {
+                    "text": "Data Act Article 25(2)(d) caps the notice period at two months.",
+                    "version": "original",
+                },
+            ]
+        },
+    )
+
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_CHECK_CHARS,
+        pattern=r"\S",
+        description="Any text that cites the acts: a paragraph, a page, an answer (up to the body limit)",
+    )
+    docs: list[str] | None = Field(None, max_length=10, description="Only these acts (ids)")
     version: str | None = VersionField
 
 

@@ -100,15 +100,8 @@ class Checker:
             if not any(_quoted_in(quote, h) for h in haystacks):
                 fail(f"quotes words that are not in the provisions it cites: “{quote}”")
         bare = _QUOTED.sub(" ", text)  # a figure inside a verified quote is verified already
-        for found in _DATES.finditer(bare):
-            if not any(_date_of(found) in _dates_in(h) for h in haystacks):
-                fail(f"states a date that the provisions it cites do not: {found.group(0)}")
-        for amount in _AMOUNTS.findall(bare):
-            if not any(_amount(amount) in {_amount(a) for a in _AMOUNTS.findall(h)} for h in haystacks):
-                fail(f"states an amount that the provisions it cites do not: {amount}")
-        for period in FACTS["period"].findall(bare):
-            if not any(_period_in(period, h) for h in haystacks):
-                fail(f"states a period that the provisions it cites do not: {period}")
+        for kind, found in unsupported_figures(bare, haystacks):
+            fail(f"states {kind} that the provisions it cites do not: {found}")
         for ref in find_query_refs(bare, {}):
             if not any(_article_in(ref.unit, self._text[n], self._label[n]) for n in known):
                 fail(f"names {ref.text}, which the provisions it cites do not")
@@ -127,6 +120,23 @@ class Checker:
                 yield self.check(sentence)
         for sentence in sentences_of(buffer):
             yield self.check(sentence)
+
+
+def unsupported_figures(text: str, haystacks: list[str]) -> list[tuple[str, str]]:
+    """The dates, amounts and periods `text` states that none of `haystacks` states, however each
+    writes them ("six months" / "6 months", "EUR 15 000 000" / "€15 million", "7 %"), as
+    ("a date" | "an amount" | "a period", the figure as written). Haystacks are `normalise`d."""
+    out: list[tuple[str, str]] = []
+    for found in _DATES.finditer(text):
+        if not any(_date_of(found) in _dates_in(h) for h in haystacks):
+            out.append(("a date", found.group(0)))
+    for amount in _AMOUNTS.findall(text):
+        if not any(_amount(amount) in {_amount(a) for a in _AMOUNTS.findall(h)} for h in haystacks):
+            out.append(("an amount", amount))
+    for period in FACTS["period"].findall(text):
+        if not any(_period_in(period, h) for h in haystacks):
+            out.append(("a period", period))
+    return out
 
 
 def _quoted_in(quote: str, haystack: str) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from kb.citecheck.models import CheckReport
 from kb.errors import (
     BadQuery,
     IndexIncompatible,
@@ -68,6 +69,13 @@ class RemoteKB:
         params = {"pinpoint": pinpoint, "version": version}
         path = f"/v1/documents/{doc}/units/{unit_id}"
         return Provision.model_validate(self._call("GET", path, params=params))
+
+    def check_citations(
+        self, text: str, docs: list[str] | None = None, version: str | None = None
+    ) -> CheckReport:
+        """As KnowledgeBase.check_citations: POST /v1/check."""
+        body = {"text": text, "docs": docs, "version": version}
+        return CheckReport.model_validate(self._call("POST", "/v1/check", body))
 
     def documents(self) -> Documents:
         """As KnowledgeBase.documents: GET /v1/documents."""

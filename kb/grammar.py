@@ -7,6 +7,8 @@ question, in a reference (`kb show`), in a generated answer and in the acts' own
 - The forms the acts themselves use ("point (h) of Article 5(1)", "Articles 8 to 15", "Annex
   III, point 4", "Regulation (EU) 2016/679"): `ACT_ARTICLE`, `ACT_ANNEX`, `ACT_EXTERNAL`, read by
   kb/refs.py at ingest. They are the practitioners' forms in the acts' fixed spelling.
+- Links to a provision on EUR-Lex (".../TXT/?uri=CELEX:32024R1689#art_5", ".../eli/reg/2024/1689/oj#art_5"):
+  `find_links`.
 - Other instruments named beside the acts ("GDPR", "Directive 2019/1937/EU", "§ 26 BDSG"):
   `find_instruments`, with the list in corpus/abbreviations.toml (kb/instruments.py).
 
@@ -270,3 +272,43 @@ def _normal_number(num: str, numbered_first: bool = False) -> str:
     an old regulation's 'No 1907/2006' becomes '2006/1907'. Leading zeros go."""
     a, b = (int(x) for x in num.split("/"))
     return f"{b}/{a}" if numbered_first else f"{a}/{b}"
+
+
+# -- links to EUR-Lex ------------------------------------------------------------------------
+# A EUR-Lex address; its act is a CELEX number or an ELI path, its provision the page anchor.
+_LINK = re.compile(r"https?://eur-lex\.europa\.eu/[^\s<>\"'\])]+", re.IGNORECASE)
+_CELEX = re.compile(r"CELEX[:%3A]+(\d{5}[RLD]\d{4})", re.IGNORECASE)
+_ELI = re.compile(r"/eli/(?:reg|dir|dec)/(\d{4})/(\d{1,4})", re.IGNORECASE)
+_ANCHOR = re.compile(r"#((?:art|rct|anx)_[0-9A-Za-z]+)")
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    """A EUR-Lex link in a text: where it stands, the provision its anchor names ("art_5"), and
+    the act as the link names it: a CELEX number ("32024R1689") or an ELI number ("2024/1689"),
+    or "" when it names neither."""
+
+    start: int
+    end: int
+    url: str
+    unit: str | None  # None: a link to a whole act or page, no provision
+    celex: str
+    number: str
+
+
+def find_links(text: str) -> list[LinkRef]:
+    """Every EUR-Lex link in `text`, in order, with the provision its anchor names."""
+    found = []
+    for m in _LINK.finditer(text):
+        url = m.group(0)
+        anchor = _ANCHOR.search(url)
+        unit = None
+        if anchor:
+            prefix, _, num = anchor.group(1).partition("_")
+            unit = f"{prefix.lower()}_{num.upper() if prefix.lower() == 'anx' else num.lower()}"
+        celex = _CELEX.search(url)
+        eli = _ELI.search(url)
+        number = f"{eli.group(1)}/{int(eli.group(2))}" if eli else ""
+        found.append(LinkRef(m.start(), m.end(), url, unit, celex.group(1).upper() if celex else "", number))
+    return found
+

@@ -43,6 +43,7 @@ from kb.vocabulary import MAX_QUERY_CHARS, UNIT_KINDS
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from kb.citecheck.models import CheckReport
     from kb.generate import Restart
     from kb.results import Sentence
 
@@ -304,6 +305,18 @@ class KnowledgeBase:
     def documents(self) -> Documents:
         """The acts in the index, each with the version answered from by default."""
         return versions.documents_of(self.manifest, self.default_version)
+
+    def check_citations(
+        self, text: str, docs: list[str] | None = None, version: str | None = None
+    ) -> CheckReport:
+        """Every citation in `text` resolved in `version`, with a verdict on the sentence citing it
+        (kb/citecheck). Raises BadQuery (empty or too long), UnknownDocument (unknown act)."""
+        from kb.citecheck.checker import check_citations
+
+        docs = self._doc_ids(docs)
+        self._check_docs(docs or [])
+        self._check_in_view(docs, self.view(version))
+        return check_citations(self, text, docs, version)
 
     def get(self, doc: str, unit: str, version: str | None = None) -> Unit:
         self._check_docs([doc])

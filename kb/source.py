@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from kb.citecheck.models import CheckReport
     from kb.results import Answer, Documents, Provision, SearchResult, Turn
 
 
@@ -55,6 +56,13 @@ class KnowledgeSource(Protocol):
         self, doc: str, unit_id: str, pinpoint: str | None = None, version: str | None = None
     ) -> Provision:
         """Unit `unit_id` ("art_5") of act `doc`; `pinpoint` ("5(1)(f)") marks a part of it."""
+        ...
+
+    def check_citations(
+        self, text: str, docs: list[str] | None = None, version: str | None = None
+    ) -> CheckReport:
+        """Every citation of the acts in `text`, resolved, with a verdict on the sentence citing
+        it (kb/citecheck)."""
         ...
 
     def documents(self) -> Documents:

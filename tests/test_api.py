@@ -127,6 +127,29 @@ def test_documents_and_provisions(client: httpx.Client) -> None:
     assert amended["amended_by"][0]["citation"] == "Regulation (EU) 2026/1744, Article 1, point (8)"
 
 
+def test_check_judges_each_citation_of_a_text(client: httpx.Client) -> None:
+    text = (
+        "Deployers of high-risk AI systems keep the logs for at least six months (Article 26(6) of the "
+        "AI Act). Article 12(4) of the AI Act makes the logs tamper-proof. Article 35 GDPR requires an "
+        "impact assessment."
+    )
+    body = client.post("/v1/check", json={"text": text}).json()
+    got = [(c["reference"], c["status"], c["verdict"]) for c in body["citations"]]
+    assert got == [
+        ("Article 26(6)", "resolved", "supported"),
+        ("Article 12(4)", "not_found", "not_supported"),
+        ("Article 35", "outside", "unverified"),
+    ]
+    first = body["citations"][0]
+    assert first["resolved"]["url"].endswith("#art_26") and "six months" in first["quote"]
+    assert text[first["start"] : first["end"]] == "Article 26(6)"
+    original = client.post("/v1/check", json={"text": text, "version": "original"}).json()
+    assert original["version"] == "original"
+    empty = client.post("/v1/check", json={"text": "  "})
+    assert empty.status_code == 422 and empty.headers["content-type"].startswith("application/problem+json")
+    assert client.post("/v1/check", json={"text": "x", "docs": ["gdpr"]}).status_code == 404
+
+
 def test_the_version_parameter_picks_the_text(client: httpx.Client) -> None:
     question = "When do the obligations for high-risk AI systems in Annex III apply?"
     current = client.post("/v1/ask", json={"question": question}).json()

@@ -111,6 +111,22 @@ def test_search_show_and_documents(env: dict[str, str]) -> None:
     )
 
 
+def test_check_prints_each_citation_and_exits_1_when_one_does_not_hold(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    draft = tmp_path / "draft.md"
+    draft.write_text("Under Article 12(4) of the AI Act, logs must be tamper-proof.\n", encoding="utf-8")
+    result = kb("check", str(draft), env=env)
+    assert result.returncode == 1, result.stderr
+    assert "Article 12(4)" in result.stdout and "paragraphs 1 to 3" in result.stdout
+    good = "Deployers of high-risk AI systems keep the logs for at least six months (Article 26(6) AI Act)."
+    result = kb("check", "-", "--json", env=env, stdin=good)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["citations"][0]["verdict"] == "supported"
+    missing = kb("check", str(tmp_path / "nope.md"), env=env)
+    assert missing.returncode == 2 and "Cannot read" in missing.stderr
+
+
 def test_api_mode_gives_the_same_answers(env: dict[str, str], server: Server) -> None:
     remote = {**env, "KB_API_KEY": "cli-key"}
     local = json.loads(kb("search", "recital 27 of the AI Act", "--json", env=env).stdout)

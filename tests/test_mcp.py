@@ -24,7 +24,7 @@ from tests.helpers import KB, settings_env
 from tests.process import Server
 
 T = TypeVar("T")
-TOOLS = {"search_provisions", "ask", "get_provision", "list_acts"}
+TOOLS = {"search_provisions", "ask", "get_provision", "list_acts", "verify_citations"}
 KEY = "mcp-test-key"
 
 
@@ -63,6 +63,9 @@ async def everything(client: Client) -> dict[str, Any]:
     out["provision"] = await client.call_tool("get_provision", {"reference": "AI Act Art. 5(1)(f)"})
     out["by_id"] = await client.call_tool("get_provision", {"act": "data-act", "unit": "art_25"})
     out["acts"] = await client.call_tool("list_acts", {})
+    out["verify"] = await client.call_tool(
+        "verify_citations", {"text": "Article 12(4) of the AI Act makes the logs tamper-proof."}
+    )
     out["unknown_act"] = await client.call_tool("search_provisions", {"query": "fines", "acts": ["gdpr"]})
     out["no_such_unit"] = await client.call_tool("get_provision", {"act": "ai-act", "unit": "art_999"})
     out["bad_k"] = await client.call_tool("search_provisions", {"query": "fines", "k": 500})
@@ -106,7 +109,15 @@ def session(request: pytest.FixtureRequest) -> dict[str, Any]:
     return request.getfixturevalue(f"over_{request.param}")
 
 
-def test_lists_the_four_tools_with_schemas_and_descriptions(session: dict[str, Any]) -> None:
+def test_verify_citations_reports_each_citation(session: dict[str, Any]) -> None:
+    result = session["verify"]
+    assert not result.is_error
+    (c,) = result.structured_content["citations"]
+    assert (c["status"], c["verdict"]) == ("not_found", "not_supported")
+    assert "paragraphs 1 to 3" in text(result)
+
+
+def test_lists_the_tools_with_schemas_and_descriptions(session: dict[str, Any]) -> None:
     tools = session["tools"]
     assert set(tools) == TOOLS
     search = tools["search_provisions"]

@@ -42,6 +42,8 @@ CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
     ("provision_of", ("data-act", "art_25"), {}),
     ("provision_of", ("ai-act", "art_5"), {"pinpoint": "5(1)(f)", "version": "2026-07-27"}),
     ("documents", (), {}),
+    ("check_citations", ("Deployers keep logs for six months (Article 26(6) of the AI Act).",), {}),
+    ("check_citations", ("Article 12(4) AIA seals the logs. Art. 30 GDPR too.",), {"version": "original"}),
 ]
 
 # The same calls with bad input: the same error, with the same message.
@@ -55,6 +57,7 @@ FAILING: list[tuple[str, tuple[Any, ...], dict[str, Any], type[KBError]]] = [
     ("provision", ("AI Act Art. 4a",), {"version": "original"}, UnknownUnit),
     ("provision_of", ("ai-act", "art_999"), {}, UnknownUnit),
     ("provision_of", ("gdpr", "art_5"), {}, UnknownDocument),
+    ("check_citations", ("Article 5 AIA",), {"docs": ["gdpr"]}, UnknownDocument),
 ]
 
 # Bad input the server's request schema refuses before the knowledge base reads it: the same
@@ -63,6 +66,7 @@ REFUSED: list[tuple[str, tuple[Any, ...], dict[str, Any], type[KBError]]] = [
     ("ask", ("   ",), {}, BadQuery),
     ("search", ("fines",), {"kinds": ["footnote"]}, BadQuery),
     ("search", ("fines",), {"version": "last year"}, BadQuery),
+    ("check_citations", ("  ",), {}, BadQuery),
 ]
 
 

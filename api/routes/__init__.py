@@ -1,11 +1,18 @@
 """The HTTP API's routes, one router per capability (as txtai's API is laid out): health,
-questions (ask), search, documents and admin. Each route reads the knowledge base loaded now
+questions (ask), search, citation checks, documents and admin. Each route reads the knowledge base loaded now
 from the app's Holder (`loaded`), so a request keeps the one it started with across a reload."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import admin, ask, documents, health, search
+from api.routes import admin, ask, check, documents, health, search
 
-ROUTERS: list[APIRouter] = [health.router, ask.router, search.router, documents.router, admin.router]
+ROUTERS: list[APIRouter] = [
+    health.router,
+    ask.router,
+    search.router,
+    check.router,
+    documents.router,
+    admin.router,
+]

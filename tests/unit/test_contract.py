@@ -18,7 +18,7 @@ from kb.errors import KBError
 from kb.knowledge import KnowledgeBase
 from kb.source import KnowledgeSource
 
-CALLS = ["ask", "documents", "provision", "provision_of", "search"]
+CALLS = ["ask", "check_citations", "documents", "provision", "provision_of", "search"]
 
 
 def _shape(func: object) -> list[tuple[str, object, object, object]]:
