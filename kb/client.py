@@ -43,7 +43,8 @@ class RemoteKB:
         return SearchResult.model_validate(self._call("POST", "/v1/search", body))
 
     def documents(self) -> dict[str, Any]:
-        return self._call("GET", "/v1/documents")
+        listing: dict[str, Any] = self._call("GET", "/v1/documents")
+        return listing
 
     def provision(self, reference: str, version: str | None = None) -> Provision:
         """As KnowledgeBase.provision, read the same way; the server checks which act has it."""

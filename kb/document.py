@@ -9,9 +9,12 @@ so a passage can always be a verbatim slice of its unit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from kb.vocabulary import UnitKind
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 BlockKind = Literal["paragraph", "point", "text", "heading"]
 
@@ -194,14 +197,14 @@ class Passage:
     versions: tuple[str, ...] = ()  # the versions of the act the passage is part of
 
 
-def to_dict(obj: object) -> dict:
+def to_dict(obj: DataclassInstance) -> dict[str, Any]:
     from dataclasses import asdict
 
-    return asdict(obj)  # type: ignore[call-overload]
+    return asdict(obj)
 
 
-def unit_from_dict(data: dict) -> Unit:
-    def block(d: dict) -> Block:
+def unit_from_dict(data: dict[str, Any]) -> Unit:
+    def block(d: dict[str, Any]) -> Block:
         return Block(**{**d, "children": [block(c) for c in d["children"]]})
 
     return Unit(

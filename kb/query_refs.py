@@ -108,7 +108,9 @@ def find_query_refs(
     base does not hold: a reference bound to one of those ("Art. 30 GDPR") keeps doc None and
     names it in `external`."""
     found: list[QueryRef] = []
-    mentions = [(s, e, d, None) for s, e, d in act_mentions(query, act_names)]
+    mentions: list[tuple[int, int, str | None, str | None]] = [
+        (s, e, d, None) for s, e, d in act_mentions(query, act_names)
+    ]
     mentions += [(s, e, None, name) for s, e, name in outside]
     mentions.sort(key=lambda m: m[0])
 
@@ -211,7 +213,7 @@ def read_reference(reference: str, acts: list[ActInfo], doc: str | None = None) 
     if not refs:
         raise BadQuery(f"{reference!r} names no provision; try “AI Act Art. 5(1)(f)” or “data-act art_25”.")
     ref = refs[0]
-    docs = [doc or ref.doc] if (doc or ref.doc) else [a.id for a in acts]
+    docs = [named] if (named := doc or ref.doc) else [a.id for a in acts]
     return ProvisionRequest(ref.text, docs, ref.unit, ref.pinpoint)
 
 
