@@ -47,8 +47,11 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; } \
 		|| { echo "Install Chromium (Debian: apt-get install chromium) for the browser tests."; exit 1; }
 
+# The gates first, cheapest first: lint, formatting, types (strict on kb/, see [tool.mypy]).
 test: install llm browser
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # The core's pure functions, in seconds, with no corpus, model or index.
@@ -83,6 +86,7 @@ bench-models: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) data

@@ -39,27 +39,35 @@ class BodyLimit:
             await self._refuse(scope, receive, send)
             return
         seen = 0
+        refused = started = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
-                raise _TooLarge
+                refused = True
+                if not started:
+                    await self._refuse(scope, receive, send)
+                # The app is told the client left: an exception raised here would reach FastAPI's
+                # body parsing, which turns any exception into 400 "error parsing the body".
+                return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send)
+        async def sending(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return  # the 413 has been sent; what the app answers to a cut body is dropped
+            started = True
+            await send(message)
+
+        await self.app(scope, counted, sending)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(413, "Request too large", f"The request body is over {self.max_bytes} bytes.")
         await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class RateLimiter:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -111,7 +111,7 @@ def _amendments(notes: list[AmendmentNote], unofficial: str | None) -> None:
         console.print(f"  [yellow]{escape(unofficial)}[/yellow]")
 
 
-def print_document_list(acts: list[dict], built_at: str, model: str) -> None:
+def print_document_list(acts: list[dict[str, Any]], built_at: str, model: str) -> None:
     table = Table(title=f"Index built {built_at} with {model}")
     for col in (
         "id",

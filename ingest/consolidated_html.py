@@ -94,7 +94,7 @@ def parse_tree(path: Path, root: etree._Element, act_id: str, short_name: str) -
         title_p = el.xpath('./p[contains(@class,"title-division-2")]')
         title = _text(title_p[0]) if title_p else ""
         if m.group(2):
-            heading = Heading(kind="section", num=m.group(2), title=title)
+            heading = Heading(kind="section", num=m.group(2), title=title, chapter=m.group(1))
             act.sections.append(heading)
         else:
             heading = Heading(kind="chapter", num=m.group(1), title=title)

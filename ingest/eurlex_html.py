@@ -20,6 +20,8 @@ _PARA_MARKER = re.compile(r"^(\d+[a-z]?)\.\s+")
 _RECITAL_NUM = re.compile(r"^\((\d+)\)$")
 _ART_ID = re.compile(r"^art_\d+[a-z]?$")
 _ANX_ID = re.compile(r"^anx_[IVXLC]+$")
+# A chapter's or section's element id: "cpt_III", "cpt_III.sct_2".
+_DIVISION = re.compile(r"cpt_([IVXLC]+)(?:\.sct_(\d+))?")
 
 
 def _text(el: etree._Element) -> str:
@@ -106,34 +108,25 @@ def _recital(el: etree._Element) -> Unit | None:
 
 def _heading(el: etree._Element) -> Heading | None:
     eid = el.get("id", "")
-    m = re.fullmatch(r"cpt_([IVXLC]+)(?:\.sct_(\d+))?", eid)
+    m = _DIVISION.fullmatch(eid)
     if not m:
         return None
     title_div = el.find(f'./div[@id="{eid}.tit_1"]')
     title = _text(title_div) if title_div is not None else ""
     if m.group(2):
-        return Heading(kind="section", num=m.group(2), title=title)
+        return Heading(kind="section", num=m.group(2), title=title, chapter=m.group(1))
     return Heading(kind="chapter", num=m.group(1), title=title)
 
 
 def _enclosing(el: etree._Element, act: Act) -> tuple[Heading | None, Heading | None]:
-    chapter = section = None
+    """The chapter and section around an article, by the id of its nearest division
+    (`cpt_VII.sct_1` is Section 1 of Chapter VII, not the act's first Section 1)."""
     for anc in el.iterancestors("div"):
-        m = re.fullmatch(r"cpt_([IVXLC]+)(?:\.sct_(\d+))?", anc.get("id", ""))
-        if not m:
-            continue
-        if m.group(2) and section is None:
-            section = next(
-                (s for s in act.sections if s.num == m.group(2) and _sct_owner(anc) == m.group(1)),
-                None,
-            )
-        if not m.group(2) and chapter is None:
-            chapter = next((c for c in act.chapters if c.num == m.group(1)), None)
-    return chapter, section
-
-
-def _sct_owner(el: etree._Element) -> str:
-    return el.get("id", "").split(".")[0].removeprefix("cpt_")
+        m = _DIVISION.fullmatch(anc.get("id", ""))
+        if m:
+            chapter, section = m.group(1), m.group(2) or ""
+            return act.heading(chapter), act.heading(chapter, section) if section else None
+    return None, None
 
 
 def _article(el: etree._Element, act: Act) -> Unit:

@@ -97,7 +97,9 @@ def _enacting_terms(el: etree._Element, act: Act, chapter: Heading | None, secti
                 inner_section = None
                 act.chapters.append(inner_chapter)
             elif m and m.group(1).upper() == "SECTION":
-                inner_section = Heading(kind="section", num=m.group(2), title=title)
+                inner_section = Heading(
+                    kind="section", num=m.group(2), title=title, chapter=chapter.num if chapter else ""
+                )
                 act.sections.append(inner_section)
             _enacting_terms(child, act, inner_chapter, inner_section)
 

@@ -203,7 +203,7 @@ class _Parser:
             return i + 1
         if (m := _SECTION.match(text)) and self.chapter is not None:
             self._close_unit()
-            self.section = Heading(kind="section", num=m.group(1), title=nxt)
+            self.section = Heading(kind="section", num=m.group(1), title=nxt, chapter=self.chapter.num)
             self.act.sections.append(self.section)
             return i + 1
         m = _ARTICLE.match(text)

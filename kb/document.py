@@ -9,20 +9,34 @@ so a passage can always be a verbatim slice of its unit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from kb.vocabulary import UnitKind
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 BlockKind = Literal["paragraph", "point", "text", "heading"]
 
 
 @dataclass
 class Heading:
-    """A chapter or section of the enacting terms."""
+    """A chapter or section of the enacting terms, known by its place in the tree.
+
+    Sections are numbered from 1 again in every chapter (the AI Act has five Sections 1), so a
+    section is known by its chapter and its number together: `key` is ("VII", "1") for Section 1
+    of Chapter VII and ("VII", "") for Chapter VII itself.
+    """
 
     kind: Literal["chapter", "section"]
     num: str  # "III" for a chapter, "2" for a section
     title: str
+    chapter: str = ""  # for a section, its chapter's number ("III"); empty for a chapter
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(chapter number, section number), the section number empty for a chapter."""
+        return (self.chapter, self.num) if self.kind == "section" else (self.num, "")
 
     @property
     def label(self) -> str:
@@ -159,6 +173,11 @@ class Act:
     def of_kind(self, kind: UnitKind) -> list[Unit]:
         return [u for u in self.units if u.kind == kind]
 
+    def heading(self, chapter: str, section: str = "") -> Heading | None:
+        """Chapter `chapter` ("VII"), or its Section `section` ("1") when given; None when absent."""
+        headings = self.sections if section else self.chapters
+        return next((h for h in headings if h.key == (chapter, section)), None)
+
 
 @dataclass
 class Passage:
@@ -178,14 +197,14 @@ class Passage:
     versions: tuple[str, ...] = ()  # the versions of the act the passage is part of
 
 
-def to_dict(obj: object) -> dict:
+def to_dict(obj: DataclassInstance) -> dict[str, Any]:
     from dataclasses import asdict
 
-    return asdict(obj)  # type: ignore[call-overload]
+    return asdict(obj)
 
 
-def unit_from_dict(data: dict) -> Unit:
-    def block(d: dict) -> Block:
+def unit_from_dict(data: dict[str, Any]) -> Unit:
+    def block(d: dict[str, Any]) -> Block:
         return Block(**{**d, "children": [block(c) for c in d["children"]]})
 
     return Unit(

@@ -10,7 +10,7 @@ import threading
 from collections import OrderedDict
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -148,21 +148,23 @@ class Embedder:
         from transformers.utils import logging as hf_logging
 
         # Loading bars from transformers would interleave with our own output.
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
+        # transformers leaves these two unannotated.
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
         return SentenceTransformer(path, device="cpu")
 
     @property
     def dim(self) -> int:
         if self.onnx is not None:
             return self.onnx.dim
-        return int(self.model.get_embedding_dimension())
+        # Optional in sentence-transformers' hints; set for every sentence model (see onnx_encoder).
+        return int(cast(int, self.model.get_embedding_dimension()))
 
     @property
     def max_tokens(self) -> int:
         if self.onnx is not None:
             return self.onnx.max_tokens
-        return int(self.model.max_seq_length)
+        return int(cast(int, self.model.max_seq_length))
 
     def token_counts(self, texts: list[str]) -> list[int]:
         """Length of each text in the model's own tokens, special tokens included.

@@ -93,7 +93,8 @@ def evaluate(
 ) -> Report:
     """Score `system` on `items`, each answered from `version`, or from the law in force
     ("current") where the item says its gold is amended text."""
-    overall, by_kind = Scores(), {}
+    overall = Scores()
+    by_kind: dict[str, Scores] = {}
     tp = fp = fn = abstain_items = 0
     for item in items:
         outcome = system(item.question, "current" if item.amended else version)

@@ -107,8 +107,16 @@ class ChatClient:
     with "stream": true; Server-Sent Events of `data: {json}` chunks, ended by `data: [DONE]`)."""
 
     def __init__(
-        self, url: str, model: str, api_key: str = "", timeout: float = 60.0, system_role: bool = True
+        self,
+        url: str,
+        model: str,
+        api_key: str = "",
+        timeout: float = 60.0,
+        system_role: bool = True,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
+        """`transport` replaces httpx's network transport: the tests give an `httpx.MockTransport`
+        that speaks the wire protocol in-process; None sends requests over the network."""
         self.url = url.rstrip("/")
         self.model = model
         self.timeout = timeout
@@ -117,7 +125,9 @@ class ChatClient:
         # Gemma's own template does with a system message.
         self.system_role = system_role
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.http = httpx.Client(base_url=self.url, headers=headers, timeout=httpx.Timeout(timeout))
+        self.http = httpx.Client(
+            base_url=self.url, headers=headers, timeout=httpx.Timeout(timeout), transport=transport
+        )
 
     def stream(self, chat: list[dict[str, str]], usage: Usage | None = None) -> Iterator[str]:
         """The answer's text as the model writes it, piece by piece.

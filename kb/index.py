@@ -216,7 +216,7 @@ class IndexFiles:
 
     def all_vectors(self) -> np.ndarray:
         """Every passage vector, read once and shared by every version's search."""
-        cached = getattr(self, "_all_vectors", None)
+        cached: np.ndarray | None = getattr(self, "_all_vectors", None)
         if cached is None:
             if isinstance(self.vectors, faiss.IndexIVF):
                 self.vectors.make_direct_map()  # an inverted list does not know its rows otherwise

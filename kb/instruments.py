@@ -12,14 +12,26 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypedDict
 
 # The documented list of EU acts and the names people use for them (corpus/abbreviations.toml),
 # shared with ingest, which names an added act from it.
 ABBREVIATIONS_FILE = Path(__file__).resolve().parent.parent / "corpus" / "abbreviations.toml"
 
 
+class Abbreviation(TypedDict, total=False):
+    """One `[[act]]` entry of corpus/abbreviations.toml (its header says what each key is for)."""
+
+    number: str
+    type: str
+    name: str
+    abbreviation: str
+    short_name: str
+    aliases: list[str]
+
+
 @lru_cache(maxsize=1)
-def abbreviations() -> dict[str, dict]:
+def abbreviations() -> dict[str, Abbreviation]:
     """The entries of corpus/abbreviations.toml by act number ("2016/679")."""
     data = tomllib.loads(ABBREVIATIONS_FILE.read_text(encoding="utf-8"))
     return {entry["number"]: entry for entry in data.get("act", [])}

@@ -34,6 +34,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypedDict, cast
 
 import numpy as np
 
@@ -70,6 +71,25 @@ CHECK_SENTENCES = (
 
 # Folders some model packages ship beside the weights (other runtimes' copies): not the model.
 _NOT_MODEL = {"onnx", "openvino", ".git", "__pycache__"}
+
+
+class ExportRecord(TypedDict):
+    """export.json: what an export was made from and with, and how well it agreed with torch."""
+
+    format: int  # EXPORT_FORMAT
+    model: str  # the model's name
+    model_sha256: str  # fingerprint of the model's files
+    onnx_sha256: str
+    tokenizer_sha256: str
+    dim: int  # vector dimension
+    max_tokens: int  # the model's input length, in tokens
+    do_lower_case: bool
+    pad_id: int
+    pad_token: str
+    opset: int
+    torch: str  # versions the export was made with
+    onnxruntime: str
+    min_cosine: float  # the lowest cosine to torch's vectors on CHECK_SENTENCES
 
 
 class ExportError(Exception):
@@ -204,7 +224,7 @@ class OnnxEncoder:
         return [len(e.ids) for e in self.counter.encode_batch([str(t) for t in texts])]
 
 
-def _check_export(folder: Path, fingerprint: str) -> dict[str, object]:
+def _check_export(folder: Path, fingerprint: str) -> ExportRecord:
     meta_path = folder / EXPORT_FILE
     if not meta_path.is_file():
         raise StaleExport(f"{folder} has no {EXPORT_FILE} (an unfinished export)")
@@ -222,7 +242,8 @@ def _check_export(folder: Path, fingerprint: str) -> dict[str, object]:
             raise StaleExport(f"{path} is missing or does not match its sha256 in {EXPORT_FILE}")
     if float(meta.get("min_cosine", 0)) < MIN_COSINE:
         raise StaleExport(f"{folder} did not agree with torch")
-    return meta
+    # The record `export` wrote: its format, model and files are checked above.
+    return cast(ExportRecord, meta)
 
 
 # -- the export ---------------------------------------------------------------------------------
@@ -279,7 +300,7 @@ def export(name: str, model_path: Path, folder: Path, fingerprint: str) -> None:
     log.info("exported %s to ONNX in %.1f s: %s", name, time.perf_counter() - started, folder)
 
 
-def _export_into(name: str, model_path: Path, tmp: Path, fingerprint: str) -> dict[str, object]:
+def _export_into(name: str, model_path: Path, tmp: Path, fingerprint: str) -> ExportRecord:
     import onnxruntime
     import torch
     from sentence_transformers import SentenceTransformer
@@ -289,7 +310,7 @@ def _export_into(name: str, model_path: Path, tmp: Path, fingerprint: str) -> di
     first = st[0]
     tokenizer = getattr(first, "tokenizer", None)
     backend = getattr(tokenizer, "backend_tokenizer", None)
-    if backend is None:
+    if tokenizer is None or backend is None:  # no tokenizer has no backend either
         raise ExportError(f"{name} has no fast tokenizer that the `tokenizers` library can run")
 
     class Graph(torch.nn.Module):
@@ -323,14 +344,16 @@ def _export_into(name: str, model_path: Path, tmp: Path, fingerprint: str) -> di
             dynamo=False,
         )
     backend.save(str(tmp / TOKENIZER_FILE))
-    meta: dict[str, object] = {
+    meta: ExportRecord = {
         "format": EXPORT_FORMAT,
         "model": name,
         "model_sha256": fingerprint,
         "onnx_sha256": sha256_file(tmp / ONNX_FILE),
         "tokenizer_sha256": sha256_file(tmp / TOKENIZER_FILE),
-        "dim": int(st.get_embedding_dimension()),
-        "max_tokens": int(st.max_seq_length),
+        # Optional in sentence-transformers' hints (for modules of no fixed size); set for every
+        # model that encodes sentences, and int(None) would fail the export as before.
+        "dim": int(cast(int, st.get_embedding_dimension())),
+        "max_tokens": int(cast(int, st.max_seq_length)),
         "do_lower_case": bool(getattr(first, "do_lower_case", False)),
         "pad_id": int(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0),
         "pad_token": str(tokenizer.pad_token or "[PAD]"),

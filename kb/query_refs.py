@@ -54,7 +54,7 @@ def read_reference(reference: str, acts: list[ActInfo], doc: str | None = None) 
     if not refs:
         raise BadQuery(f"{reference!r} names no provision; try “AI Act Art. 5(1)(f)” or “data-act art_25”.")
     ref = refs[0]
-    docs = [doc or ref.doc] if (doc or ref.doc) else [a.id for a in acts]
+    docs = [named] if (named := doc or ref.doc) else [a.id for a in acts]
     return ProvisionRequest(ref.text, docs, ref.unit, ref.pinpoint)
 
 

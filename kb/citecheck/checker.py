@@ -96,14 +96,14 @@ def check_citations(
                 reference=citation.text,
                 start=citation.start,
                 end=citation.end,
-                status=outcome.status,  # type: ignore[arg-type]
+                status=outcome.status,
                 resolved=outcome.resolved,
                 reason=outcome.reason,
                 outside_url=citation.external.url if citation.external else None,
                 claim=citation.sentence,
                 claim_start=citation.sentence_start,
                 claim_end=citation.sentence_end,
-                verdict=outcome.verdict,  # type: ignore[arg-type]
+                verdict=outcome.verdict,
                 why=outcome.why,
                 quote=outcome.quote,
                 suggestions=outcome.suggestions,
