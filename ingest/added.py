@@ -14,10 +14,8 @@ add; every `kb ingest` reads it and rebuilds those acts.
 from __future__ import annotations
 
 import re
-import tempfile
 import tomllib
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import tomlkit
@@ -26,17 +24,12 @@ from lxml import etree
 from ingest import consolidated_html, eurlex_html, formex, oj_pdf
 from ingest.consolidated_html import Consolidated
 from ingest.errors import IngestError, ParseError
+from ingest.files import ReadLimits, Unpacked, sniff, unpacked
 from ingest.sources import ActSource, Rendition, sha256_of
 from ingest.text import check_complete_html
 from kb.document import Act
 from kb.instruments import abbreviations
 from kb.vocabulary import MONTHS
-
-FORMATS_HELP = (
-    "EUR-Lex XHTML (the Official Journal rendition, or the act's page as EUR-Lex serves it), "
-    "an EUR-Lex consolidated text (XHTML), an Official Journal PDF, or Formex 4 XML (the act's "
-    "main file and its annex files, a folder holding them, or the package .zip)"
-)
 
 _MONTHS = [m.lower() for m in MONTHS]
 _TITLE_DATE = re.compile(rf"\bof (\d{{1,2}}) ({'|'.join(_MONTHS)}) (\d{{4}})", re.IGNORECASE)
@@ -61,19 +54,25 @@ class AddedAct:
 # -- reading files ----------------------------------------------------------------------------
 
 
-def read(paths: list[Path], aliases: tuple[str, ...] = ()) -> list[AddedAct]:
+def read(
+    paths: list[Path], aliases: tuple[str, ...] = (), limits: ReadLimits | None = None
+) -> list[AddedAct]:
     """The acts in the given files, folders and zips: Formex annexes join the act of their package.
 
+    Every read is bounded by `limits` (ingest/files.py); a zip's members are parsed from a private
+    temporary folder, removed before this returns, and shown as `package.zip:member.xml`.
     Raises IngestError (ParseError) naming the file and what was expected, for a missing file,
-    an unknown format, a page that is not an act, a corrigendum or a truncated file.
+    a special file, a file over a limit, an unknown format, a page that is not an act, a
+    corrigendum or a truncated file.
     """
-    files: list[tuple[Path, Path]] = []  # (file to read, path as given)
-    for given in paths:
-        given = Path(given)
-        if not given.exists():
-            raise IngestError(f"{given}: no such file or folder")
-        for f in _expand(given):
-            files.append((f, given))
+    with unpacked(paths, limits or ReadLimits()) as found:
+        acts = _read_files(found.files, aliases)
+        for act in acts:
+            _relocate(act, found)
+    return acts
+
+
+def _read_files(files: list[tuple[Path, Path]], aliases: tuple[str, ...]) -> list[AddedAct]:
     acts: list[AddedAct] = []
     formex_acts: list[tuple[Path, Path, etree._Element]] = []
     annexes: list[tuple[Path, Path, etree._Element]] = []
@@ -107,43 +106,19 @@ def read(paths: list[Path], aliases: tuple[str, ...] = ()) -> list[AddedAct]:
     return acts
 
 
-def _expand(given: Path) -> list[Path]:
-    if given.is_dir():
-        found = sorted(p for p in given.iterdir() if p.is_file() and not p.name.startswith("."))
-        if not found:
-            raise IngestError(f"{given}: the folder holds no files")
-        return found
-    if given.suffix.lower() == ".zip":
-        try:
-            with zipfile.ZipFile(given) as archive:
-                # One folder per package content: the same zip gives the same paths in every run.
-                target = Path(tempfile.gettempdir()) / f"kb-package-{sha256_of(given)[:16]}"
-                names = [
-                    n for n in archive.namelist() if n.lower().endswith(".xml") and "/" not in n.strip("/")
-                ]
-                if not names:
-                    raise ParseError(given, "the zip holds no Formex XML files; expected a Formex 4 package")
-                for name in names:
-                    archive.extract(name, target)
-        except zipfile.BadZipFile as exc:
-            raise ParseError(given, f"not a readable zip ({exc}); expected a Formex 4 package") from exc
-        return sorted(target / n for n in names)
-    return [given]
-
-
-def sniff(path: Path) -> str:
-    """The format of a file from its first bytes: pdf, formex, xhtml (raises ParseError otherwise)."""
-    head = path.read_bytes()[:4096]
-    if not head.strip():
-        raise ParseError(path, "the file is empty")
-    if head.startswith(b"%PDF"):
-        return "pdf"
-    lowered = head.lower()
-    if b"<html" in lowered or b"<!doctype html" in lowered:
-        return "xhtml"
-    if head.lstrip().startswith(b"<?xml") or head.lstrip().startswith(b"<"):
-        return "formex"
-    raise ParseError(path, f"unknown format: expected {FORMATS_HELP}")
+def _relocate(act: AddedAct, found: Unpacked) -> None:
+    """Name a zip's members by the zip they came from: their unpacked copies are about to go."""
+    if not any(p in found.members for p in act.files.values()):
+        return
+    act.files = {k: found.shown(p) for k, p in act.files.items()}
+    renditions = []
+    for r in act.source.renditions:
+        place = found.members.get(Path(r.file))
+        if place is not None:
+            url = f"{place[0].resolve().as_uri()}#{place[1]}"
+            r = replace(r, file=str(found.shown(Path(r.file))), url=url)
+        renditions.append(r)
+    act.source = replace(act.source, renditions=tuple(renditions))
 
 
 def _package(root: etree._Element) -> tuple[str, str]:
@@ -309,8 +284,6 @@ def _from_title(
 
 
 def _replace(source: ActSource, **changes: str) -> ActSource:
-    from dataclasses import replace
-
     return replace(source, **changes)
 
 
@@ -365,11 +338,6 @@ def check_present(entry: LocalEntry, local_file: Path) -> None:
                 f"{p}: this file of the added act {entry.id!r} (recorded in {local_file}) is gone. "
                 f"Put it back, or take the act out with `kb remove {entry.id}`."
             )
-
-
-def changed_files(entry: LocalEntry) -> list[Path]:
-    """Recorded files whose content changed since they were recorded (they are read again)."""
-    return [p for p in entry.paths if p.is_file() and entry.sha256.get(str(p)) != sha256_of(p)]
 
 
 def save_local(path: Path, acts: list[AddedAct], keep_aliases: dict[str, tuple[str, ...]]) -> None:

@@ -19,6 +19,7 @@ from ingest.amend import read_instructions
 from ingest.chunk import chunk_act
 from ingest.consolidate import AmendingAct, Consolidation, consolidate
 from ingest.errors import IngestError
+from ingest.files import ReadLimits
 from ingest.sources import ActSource, load_manifest, resolve, sha256_of
 from kb import __version__
 from kb.config import Settings
@@ -481,12 +482,13 @@ def _added_acts(
     replace a recorded act of the same id and kind). Raises IngestError for a recorded file that is
     gone, and for an act given now that the corpus manifest already holds."""
     local_file = settings.local_sources_path()
+    limits = ReadLimits.from_settings(settings)
     entries = added.load_local(local_file)
     recorded: list[added.AddedAct] = []
     for entry in entries:
         added.check_present(entry, local_file)
-        recorded.extend(added.read(entry.paths, entry.aliases))
-    given = added.read(sources) if sources else []
+        recorded.extend(added.read(entry.paths, entry.aliases, limits))
+    given = added.read(sources, limits=limits) if sources else []
     in_corpus = {i.source.id: i.source for i in corpus}
     for act in given:
         same = in_corpus.get(act.source.id)
