@@ -34,9 +34,11 @@ _ERRORS = {
     status: {"model": problems.Problem, "description": text, "content": {problems.MEDIA_TYPE: {}}}
     for status, text in [
         (401, "Missing or wrong API key"),
+        (403, "Refused: an admin route from another machine without API keys"),
         (404, "Unknown act or provision"),
         (413, "Request body too large"),
         (422, "Invalid request"),
+        (409, "The new index did not load; the one before is kept"),
         (429, "Rate limit exceeded"),
         (503, "No index loaded yet"),
     ]
@@ -178,11 +180,15 @@ def create_app(config: Settings | None = None) -> FastAPI:
         "/v1/admin/reload",
         tags=["admin"],
         summary="Load the index published last, now",
-        responses={k: _ERRORS[k] for k in (401, 429, 503)},
+        responses={k: _ERRORS[k] for k in (401, 403, 409, 429, 503)},
     )
     def reload() -> JSONResponse:
         if not holder.reload():
-            return problems.problem(503, "Index cannot be used", holder.error or "The index did not load.")
+            reason = holder.error or "The index did not load."
+            if holder.loaded:  # the index loaded before is still served
+                detail = f"{reason} The index loaded before is kept."
+                return problems.problem(409, "Index not reloaded", detail)
+            return problems.problem(503, "Index cannot be used", reason)
         return JSONResponse({"status": "reloaded", "built_at": holder.kb.manifest.built_at})
 
     return app

@@ -27,7 +27,15 @@ from kb.document import Act, Passage
 from kb.embed import Embedder
 from kb.embed_cache import EmbeddingCache
 from kb.errors import KBError
-from kb.index import build_faiss, discard, new_build_dir, publish, read_manifest, write_build
+from kb.index import (
+    build_faiss,
+    discard,
+    new_build_dir,
+    publish,
+    read_manifest,
+    remove_unfinished,
+    write_build,
+)
 from kb.manifest import SCHEMA_VERSION, ActInfo, IndexManifest, ModelInfo, SourceFile, VersionInfo
 from kb.refs import act_number, find_refs
 
@@ -207,6 +215,7 @@ def run(
         ],
         counts={"acts": len(acts), "passages": len(passages), "units": sum(len(a.units) for a in acts)},
     )
+    remove_unfinished(settings.index_dir)  # builds a killed ingest left behind
     build = new_build_dir(settings.index_dir)
     try:
         say("Writing the index")
