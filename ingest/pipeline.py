@@ -10,7 +10,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -424,7 +424,7 @@ def _version_info(
             label=CONSOLIDATED_LABEL,
             url=text.source.url.replace(src.celex, text.consolidated.celex),
             sources=[str(p) for p in text.files.values()],
-            unofficial=CONSOLIDATED_NOTE,
+            unofficial="; ".join(n for n in (text.source.unofficial, CONSOLIDATED_NOTE) if n),
             counts=counts,
         )
     if version.amending is None or version.consolidation is None:
@@ -478,6 +478,7 @@ def _settings_key(settings: Settings, inputs: list[_Input]) -> str:
 # -- acts given on the command line or recorded in the local sources file -----------------------
 
 CONSOLIDATED_LABEL = "consolidated text, EUR-Lex, documentation only, no legal effect"
+LOCAL_NOTE = "Added from a local file, not verified against EUR-Lex"
 CONSOLIDATED_NOTE = (
     "An EUR-Lex consolidated text: a documentation tool with no legal effect; the authentic text "
     "is the one published in the Official Journal"
@@ -505,6 +506,13 @@ def _added_acts(
             raise IngestError(
                 f"{act.given[0]}: {act.source.short_name} ({act.source.id}) is already in the corpus manifest"
             )
+
+    # A file whose sha256 is one the corpus manifest lists is an official file; any other is
+    # whatever its author wrote, and every citation of it says so.
+    official = {r.sha256 for i in corpus for r in i.source.renditions}
+    for act in [*recorded, *given]:
+        if not all(r.sha256 in official for r in act.source.renditions):
+            act.source = replace(act.source, unofficial=LOCAL_NOTE)
 
     def kind(a: added.AddedAct) -> tuple[str, bool]:
         return a.source.id, a.consolidated is None
