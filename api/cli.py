@@ -137,7 +137,8 @@ def ingest(
 @app.command()
 def remove(
     act: Annotated[
-        str, typer.Argument(help="The id of an act added with `kb ingest --source` (see kb documents).")
+        str,
+        typer.Argument(help="An act added with `kb ingest --source`: its id or one of its names."),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
@@ -154,7 +155,7 @@ def remove(
     from kb.errors import KBError
 
     try:
-        entry = remove_local(settings().local_sources_path(), act)
+        entry = remove_local(settings().local_sources_path(), act, _act_names(settings().index_dir))
         report = run(settings())
     except (IngestError, KBError, OSError) as exc:
         if _debug:
@@ -166,6 +167,17 @@ def remove(
     typer.echo(
         f"Removed {entry.id}; the index now holds: {', '.join(a.id for a in report.acts) or 'no acts'}."
     )
+
+
+def _act_names(index_dir: Path) -> dict[str, list[str]]:
+    """Each act's short name and aliases by id, from the published index (none without one)."""
+    from kb.errors import KBError
+    from kb.index import read_manifest
+
+    try:
+        return {a.id: [a.short_name, *a.aliases] for a in read_manifest(index_dir).acts}
+    except KBError:
+        return {}
 
 
 def _open_kb(api: str | None = None):  # type: ignore[no-untyped-def]

@@ -160,3 +160,20 @@ def test_kb_ingest_refuses_a_bomb_in_one_line_and_leaves_tmp_empty(tmp_path: Pat
     assert "Traceback" not in result.stderr
     assert list(private_tmp.iterdir()) == []
     assert not (tmp_path / "index").exists()
+
+
+def test_kb_remove_finds_an_added_act_by_one_of_its_names(tmp_path: Path) -> None:
+    from ingest.added import load_local, remove_local
+
+    local = tmp_path / "local.toml"
+    local.write_text(
+        '[[act]]\nid = "gdpr"\naliases = ["DSGVO"]\n[[act.file]]\npath = "/x/gdpr.xml"\nsha256 = ""\n'
+        '[[act]]\nid = "nis2"\naliases = []\n[[act.file]]\npath = "/x/nis2.xml"\nsha256 = ""\n',
+        encoding="utf-8",
+    )
+    names = {"gdpr": ["GDPR", "General Data Protection Regulation"], "nis2": ["NIS 2 Directive"]}
+    assert remove_local(local, "general data  protection regulation", names).id == "gdpr"
+    assert remove_local(local, "nis 2 directive", names).id == "nis2"
+    assert load_local(local) == []
+    with pytest.raises(IngestError, match="not an added act"):
+        remove_local(local, "dsgvo", names)

@@ -6,9 +6,11 @@ added file says where it came from."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 import pytest
 
-from ingest.pipeline import LOCAL_NOTE, run
+from ingest.inputs import LOCAL_NOTE
+from ingest.pipeline import run
 from kb.check import Checker, Source
 from kb.config import Settings
 from kb.generate import ChatClient, Writer
