@@ -10,9 +10,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from limits import RateLimitItemPerMinute
+from limits import RateLimitItemPerSecond
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -76,13 +76,15 @@ class BodyLimit:
 
 
 class RateLimiter:
-    """`per_minute` requests per client in any moving minute, by the `limits` library: its
-    memory storage forgets a client once its minute has passed, so the state stays bounded by
-    the clients of the last minute."""
+    """`per_minute` requests per client in any minute (`seconds` in tests), by the `limits`
+    library's sliding-window counter: two counters a client, each dropped by its memory storage
+    once expired, so the state stays bounded by the clients of the last two windows. (Its
+    moving window keeps an empty list per client ever seen, so it is not used.)"""
 
-    def __init__(self, per_minute: int) -> None:
-        self.item = RateLimitItemPerMinute(per_minute)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+    def __init__(self, per_minute: int, seconds: int = 60) -> None:
+        self.item = RateLimitItemPerSecond(per_minute, seconds)
+        self.storage = MemoryStorage()
+        self.limiter = SlidingWindowCounterRateLimiter(self.storage)
 
     def allow(self, client: str) -> float:
         """0 when allowed, else the seconds to wait."""
@@ -90,6 +92,10 @@ class RateLimiter:
             return 0.0
         reset = self.limiter.get_window_stats(self.item, client).reset_time
         return max(0.1, reset - time.time())
+
+    def clients(self) -> int:
+        """Counters held now (two a client at most): what the limit costs in memory."""
+        return len(self.storage.storage)
 
 
 Handler = Callable[[Request], Awaitable[Response]]

@@ -217,3 +217,17 @@ def test_a_missing_or_malformed_slack_timestamp_is_401(  # type: ignore[no-untyp
 def test_the_plain_text_fallback_is_escaped_as_the_blocks_are() -> None:
     answer = Answer.model_construct(answer="Notify <!channel> & see <https://evil.example|the act>.")
     assert plain_text(answer) == "Notify &lt;!channel&gt; &amp; see &lt;https://evil.example|the act&gt;."
+
+
+def test_the_limit_forgets_clients_once_their_window_has_passed() -> None:
+    from api.middleware import RateLimiter
+
+    limiter = RateLimiter(5, seconds=1)
+    assert [limiter.allow("a") == 0 for _ in range(6)] == [True] * 5 + [False]
+    for n in range(6000):  # 6,000 made-up clients
+        limiter.allow(f"198.51.100.{n}")
+    assert limiter.clients() >= 6000
+    time.sleep(2.2)  # two windows
+    limiter.allow("a")
+    time.sleep(0.3)
+    assert limiter.clients() <= 2
