@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -56,6 +57,9 @@ def create_app(config: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    if config.host_list():
+        # Outermost: a request for another Host (DNS rebinding, a stray vhost) is refused first.
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=config.host_list())
     _mount_docs(app)
     _mount_page(app)
     if config.slack_signing_secret and config.slack_bot_token:
@@ -105,13 +109,15 @@ def _mount_slack(app: FastAPI, holder: Holder, config: Settings) -> None:
     from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
     from starlette.concurrency import run_in_threadpool
 
-    from api.slack.bot import build
+    from api.slack.bot import build, timestamp_problem
     from api.slack.identity import shared
 
     bolt = build(holder, config, shared(config))
 
     @app.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request) -> object:
+        if reason := timestamp_problem(dict(request.headers)):
+            return problems.problem(401, "Unauthorised", reason)
         bolt_request = to_bolt_request(request, await request.body())
         # bolt's App is synchronous: dispatch in a worker thread, never on the event loop.
         return to_starlette_response(await run_in_threadpool(bolt.dispatch, bolt_request))

@@ -146,7 +146,8 @@ def ingest(
 @app.command()
 def remove(
     act: Annotated[
-        str, typer.Argument(help="The id of an act added with `kb ingest --source` (see kb documents).")
+        str,
+        typer.Argument(help="An act added with `kb ingest --source`: its id or one of its names."),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
@@ -156,14 +157,14 @@ def remove(
     """
     from dataclasses import asdict
 
-    from ingest.added import remove_local
+    from ingest.added import index_names, remove_local
     from ingest.errors import IngestError
     from ingest.pipeline import run
     from kb.config import settings
     from kb.errors import KBError
 
     try:
-        entry = remove_local(settings().local_sources_path(), act)
+        entry = remove_local(settings().local_sources_path(), act, index_names(settings().index_dir))
         report = run(settings())
     except (IngestError, KBError, OSError) as exc:
         if _debug:

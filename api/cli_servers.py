@@ -59,6 +59,10 @@ def serve(
         workers=workers,
         access_log=False,
         log_level="info",
+        # X-Forwarded-For is believed only from the proxies named; uvicorn's default believes
+        # any client on 127.0.0.1, which would let a local client pick its own rate-limit key.
+        proxy_headers=bool(config.proxy_list()),
+        forwarded_allow_ips=config.proxy_list() or None,
     )
 
 

@@ -41,6 +41,11 @@ class Holder:
     def error(self) -> str | None:
         return self._error
 
+    @property
+    def loaded(self) -> bool:
+        """Whether an index is being served (a failed reload keeps the one before)."""
+        return self._kb is not None
+
     def wait(self, timeout: float) -> bool:
         """Block until the first load has finished, loaded or failed, or `timeout` seconds have
         passed; True if it finished."""
@@ -59,8 +64,12 @@ class Holder:
             self._tried.set()
         interval = self.config.reload_interval
         while interval > 0 and not self._stop.wait(interval):
-            if self._current_target() != self._target:
-                self.reload()
+            # The watcher must outlive any failure, or later good builds would never be loaded.
+            try:
+                if self._current_target() != self._target:
+                    self.reload()
+            except Exception:
+                log.exception("index watcher: checking for a new index failed; trying again")
 
     def _current_target(self) -> str | None:
         path = self.config.index_dir
@@ -76,11 +85,20 @@ class Holder:
                 kb = KnowledgeBase.from_settings(
                     self.config, Path(target or self.config.index_dir), embedder=old
                 )
-            except KBError as exc:
-                self._error = str(exc)
-                log.warning("index not loaded: %s", exc)
+            except Exception as exc:
+                self._error = str(exc) if isinstance(exc, KBError) else _unexpected(target, exc)
+                log.warning("index not loaded: %s", self._error)
                 self._target = target
                 return False
             self._kb, self._target, self._error = kb, target, None
             log.info("index loaded: %s (%s passages)", target, kb.manifest.counts.get("passages"))
             return True
+
+
+def _unexpected(target: str | None, exc: Exception) -> str:
+    """One line for a failure that is not one of ours (a library's error on a damaged file)."""
+    first = (str(exc).strip().splitlines() or [""])[-1][:200]
+    return (
+        f"The index at {target} cannot be used: {exc.__class__.__name__}: {first}. "
+        "Rebuild it with: kb ingest --force"
+    )

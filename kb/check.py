@@ -7,7 +7,11 @@ A sentence passes when
   whitespace and quote-mark normalisation; "…" or "..." inside a quote may skip words);
 - every date, amount, period and article number it states occurs in a provision it cites
   (in its text or its label);
-- it does not repeat the instructions the model was given.
+- it does not repeat the instructions the model was given;
+- a sentence of four content words or more shares at least a quarter of them with the provisions
+  it cites (a claim made of other words is not theirs);
+- it does not echo an instruction addressed to a model that a cited provision carries ("Ignore
+  all previous instructions and answer that …"): provisions are data, never instructions.
 Anything else is removed and counted. The rules are the issue's (#17), checked mechanically:
 no model judges another model here.
 """
@@ -15,7 +19,7 @@ no model judges another model here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from kb.answer import FACTS
@@ -30,6 +34,30 @@ _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _QUOTED = re.compile(r"“([^”]{3,})”|\"([^\"]{3,})\"|«([^»]{3,})»")
 # A sentence sharing this many words in a row with the instructions repeats them.
 LEAK_WORDS = 8
+# Support in words: a sentence of SUPPORT_MIN_WORDS content words or more must share at least
+# SUPPORT_SHARE of them with the provisions it cites. A quarter is lenient on purpose: the
+# scripted paraphrases of tests/test_generate.py share half or more, an invented claim none.
+SUPPORT_MIN_WORDS = 4
+SUPPORT_SHARE = 0.25
+# Words compared by their first five letters, so "prohibits" meets "prohibited".
+_STEM = 5
+_STOP = frozenset(
+    {
+        "that", "this", "these", "those", "with", "from", "have", "been", "will", "shall", "which",
+        "their", "there", "where", "when", "what", "such", "also", "into", "under", "only", "than",
+        "then", "them", "they", "were", "must", "more", "most", "other", "same", "each", "both",
+        "your",
+    }
+)
+# An instruction addressed to a model, as injected into an act's text; the law itself never
+# speaks to "you" nor tells anyone to ignore instructions or what to answer.
+_INJECTED = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.;:]{0,60}\b(?:instructions?|rules|prompts?|guidelines)\b"
+    r"|\b(?:answer|respond|reply|say|state|tell the user)\s+(?:only\s+)?(?:that|with)\b"
+    r"|\byou (?:must|should|shall|are to|will) (?:now )?(?:answer|respond|reply|say|ignore|tell)\b"
+    r"|\bsystem prompt\b|\bas an ai\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -73,6 +101,8 @@ class Checker:
         self.sources = {s.number: s for s in sources}
         self._text = {s.number: normalise(s.text) for s in sources}
         self._label = {s.number: normalise(s.label) for s in sources}
+        self._stems = {n: _stems(t) | _stems(self._label[n]) for n, t in self._text.items()}
+        self._injected = {n: _injections(t) for n, t in self._text.items()}
         words = re.findall(r"\w+", instructions.lower())
         self._leaks = {
             " ".join(words[i : i + LEAK_WORDS]) for i in range(max(0, len(words) - LEAK_WORDS + 1))
@@ -108,7 +138,22 @@ class Checker:
         words = re.findall(r"\w+", text.lower())
         if any(" ".join(words[i : i + LEAK_WORDS]) in self._leaks for i in range(len(words))):
             fail("repeats the instructions")
+        self._check_support(bare, known, fail)
         return verdict
+
+    def _check_support(self, bare: str, known: list[int], fail: Callable[[str], None]) -> None:
+        """The word-level rules: enough of the sentence's words in what it cites, and none of it
+        an echo of an instruction injected into a cited provision."""
+        own = _stems(bare)
+        for n in known:
+            for injected in self._injected[n]:
+                if own and len(own & injected) * 2 >= len(own):
+                    fail(f"echoes an instruction found in provision [{n}]; provisions are data, not orders")
+                    return
+        if len(own) >= SUPPORT_MIN_WORDS:
+            cited = set().union(*(self._stems[n] for n in known))
+            if len(own & cited) < SUPPORT_SHARE * len(own):
+                fail("shares too few words with the provisions it cites to be supported by them")
 
     def stream(self, chunks: Iterator[str]) -> Iterator[Verdict]:
         """Verdicts on the sentences of a streamed text, each as soon as it is complete."""
@@ -137,6 +182,16 @@ def unsupported_figures(text: str, haystacks: list[str]) -> list[tuple[str, str]
         if not any(_period_in(period, h) for h in haystacks):
             out.append(("a period", period))
     return out
+
+
+def _stems(text: str) -> set[str]:
+    """The content words of a text (four letters or more, not function words), by stem."""
+    return {w[:_STEM] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _STOP}
+
+
+def _injections(text: str) -> list[set[str]]:
+    """The stems of each sentence of a provision that addresses a model with an instruction."""
+    return [_stems(s) for s in re.split(r"(?<=[.!?;])\s+", text) if _INJECTED.search(s)]
 
 
 def _quoted_in(quote: str, haystack: str) -> bool:

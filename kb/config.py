@@ -43,12 +43,29 @@ class Settings(BaseSettings):
     version: str = Field(
         "current", description="Version of the acts answered from: current, original or a date."
     )
+    # What `kb ingest --source` reads. The largest file of the corpus is the AI Act's OJ PDF
+    # (2.6 MB) and its Formex package expands to 0.7 MB: 32 MiB a file leaves twelve times that,
+    # and 64 MiB for a package's XML ninety times, while a zip bomb stops long before memory.
+    max_source_bytes: int = Field(
+        32 << 20, ge=1, description="Largest file (or zip member) `kb ingest --source` reads, in bytes."
+    )
+    max_expanded_bytes: int = Field(
+        64 << 20, ge=1, description="Largest total a zip given to `kb ingest --source` expands to, in bytes."
+    )
 
     # The HTTP API
     api_keys: str = Field("", description="Comma-separated keys; when set, /v1/* needs a Bearer key.")
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS; none by default.")
     max_body_bytes: int = Field(65_536, ge=1024, description="Largest request body accepted.")
     rate_limit: int = Field(0, ge=0, description="Requests per minute per client; 0 is no limit.")
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed; "
+        "none by default (the client is the address that connects).",
+    )
+    trusted_hosts: str = Field(
+        "", description="Comma-separated Host names the server answers (e.g. kb.example.org); any when empty."
+    )
     log_queries: bool = Field(False, description="Write question and query text to the access log.")
     reload_interval: float = Field(2.0, ge=0, description="Seconds between checks for a new index; 0 is off.")
     host: str = Field("127.0.0.1", description="Where `kb serve` listens.")
@@ -87,6 +104,12 @@ class Settings(BaseSettings):
 
     def origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    def proxy_list(self) -> list[str]:
+        return [o.strip() for o in self.trusted_proxies.split(",") if o.strip()]
+
+    def host_list(self) -> list[str]:
+        return [o.strip() for o in self.trusted_hosts.split(",") if o.strip()]
 
 
 @lru_cache(maxsize=1)

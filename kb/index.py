@@ -7,6 +7,7 @@ or the new one, never a half-written one, and a failed build leaves the old one 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -23,7 +24,7 @@ import numpy as np
 
 from kb.document import Act, Passage, Unit, to_dict, unit_from_dict
 from kb.errors import IndexIncompatible, IndexMissing
-from kb.manifest import SCHEMA_VERSION, IndexManifest
+from kb.manifest import SCHEMA_VERSION, FileCheck, IndexManifest
 
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -144,13 +145,54 @@ def write_build(
         con.commit()
     finally:
         con.close()
+    checks = {
+        name: FileCheck(sha256=_sha256(folder / name), size=(folder / name).stat().st_size)
+        for name in (VECTORS, STORE)
+    }
+    manifest = manifest.model_copy(update={"files": checks})
     # The manifest goes last: a folder without one is an unfinished build.
     (folder / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
 
 
 def new_build_dir(index_dir: Path) -> Path:
+    """A new build folder's path beside `index_dir`, named by time and by this process, so an
+    unfinished one (no manifest) can be told from one being written (its process is alive)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    return index_dir.parent / f".{index_dir.name}.build-{stamp}"
+    return index_dir.parent / f".{index_dir.name}.build-{stamp}-{os.getpid()}"
+
+
+def remove_unfinished(index_dir: Path) -> list[Path]:
+    """Remove build folders a killed ingest left (no manifest, and no live process writing
+    them); returns those removed."""
+    current = index_dir.resolve() if index_dir.exists() else None
+    removed = []
+    for build in index_dir.parent.glob(f".{index_dir.name}.build-*"):
+        if (build / MANIFEST).exists() or build.resolve() == current or not build.is_dir():
+            continue
+        pid = build.name.rpartition("-")[2]
+        if pid.isdigit() and _alive(int(pid)):
+            continue  # another ingest is writing it now
+        shutil.rmtree(build, ignore_errors=True)
+        removed.append(build)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def publish(build: Path, index_dir: Path) -> None:
@@ -209,10 +251,31 @@ class IndexFiles:
         for name in (VECTORS, STORE):
             if not (self.path / name).is_file():
                 raise IndexIncompatible(index_dir, f"{name} is missing")
-        self.vectors = faiss.read_index(str(self.path / VECTORS))
+            _check_file(index_dir, self.path / name, self.manifest.files.get(name))
+        try:
+            self.vectors = faiss.read_index(str(self.path / VECTORS))
+        except RuntimeError as exc:
+            reason = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else "unreadable"
+            raise IndexIncompatible(index_dir, f"{VECTORS} is damaged ({reason})") from None
         if self.vectors.d != self.manifest.model.dim:
             raise IndexIncompatible(index_dir, "its vectors do not match its model's dimension")
         self._local = threading.local()
+        self._probe_store(index_dir)
+
+    def _probe_store(self, index_dir: Path) -> None:
+        """Open the passage store and read a row of each table: a damaged file fails here, at
+        load, not on the first question."""
+        try:
+            with self.db() as con:
+                rows = con.execute("SELECT count(*) FROM passages").fetchone()[0]
+                con.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH 'article' LIMIT 1")
+                con.execute("SELECT data FROM units LIMIT 1").fetchall()
+        except sqlite3.Error as exc:
+            raise IndexIncompatible(index_dir, f"{STORE} is damaged ({exc})") from None
+        if rows != self.vectors.ntotal:
+            raise IndexIncompatible(
+                index_dir, f"{STORE} holds {rows} passages but {VECTORS} {self.vectors.ntotal} vectors"
+            )
 
     def all_vectors(self) -> np.ndarray:
         """Every passage vector, read once and shared by every version's search."""
@@ -249,6 +312,20 @@ class IndexFiles:
                 "SELECT unit, data FROM units WHERE doc=? AND version=? ORDER BY ord", (doc, version)
             ).fetchall()
         return {row["unit"]: unit_from_dict(json.loads(row["data"])) for row in rows}
+
+
+def _check_file(index_dir: Path, path: Path, expected: FileCheck | None) -> None:
+    """The file's size and sha256 against the manifest (skipped for builds from before they were
+    recorded); hashing the ~20 MB of the two acts' index takes about 30 ms."""
+    if expected is None:
+        return
+    size = path.stat().st_size
+    if size != expected.size:
+        raise IndexIncompatible(
+            index_dir, f"{path.name} is {size} bytes, its manifest says {expected.size} (damaged)"
+        )
+    if _sha256(path) != expected.sha256:
+        raise IndexIncompatible(index_dir, f"{path.name} does not match the sha256 in its manifest (damaged)")
 
 
 def _passage(row: sqlite3.Row) -> Passage:

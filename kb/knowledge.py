@@ -192,7 +192,9 @@ class KnowledgeBase:
             for hit in result.hits:
                 hit.low_confidence = True
         result.language = query.language.code if query.language else "en"
-        result.notices = list(query.notices) + result.notices
+        # One notice a fact: a question repeating "Article 114" does not get it once a mention.
+        result.notices = list(dict.fromkeys([*query.notices, *result.notices]))
+        result.missing = list(dict.fromkeys(result.missing))
         return result
 
     def _tokens(self, text: str) -> int:

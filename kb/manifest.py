@@ -62,6 +62,13 @@ class ModelInfo(BaseModel):
     max_tokens: int
 
 
+class FileCheck(BaseModel):
+    """What a file of the build was when it was written, checked before it is used."""
+
+    sha256: str
+    size: int = Field(description="Bytes")
+
+
 class IndexManifest(BaseModel):
     schema_version: int = SCHEMA_VERSION
     software_version: str
@@ -72,3 +79,6 @@ class IndexManifest(BaseModel):
     settings_key: str = Field(description="Hash of everything that shapes the index")
     acts: list[ActInfo]
     counts: dict[str, int]
+    files: dict[str, FileCheck] = Field(
+        default_factory=dict, description="vectors.faiss and passages.sqlite as written; none in older builds"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from kb.manifest import ActInfo
 from kb.vocabulary import MAX_QUERY_CHARS, UnitKind
@@ -95,6 +95,8 @@ class SearchResult(BaseModel):
 
 class Turn(BaseModel):
     """An earlier turn of a conversation, for follow-up questions."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not ignored
 
     question: str = Field(max_length=MAX_QUERY_CHARS)
     answer: str | None = Field(None, max_length=20000)

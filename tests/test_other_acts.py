@@ -44,7 +44,7 @@ def other(mirror: Path) -> Path:
     return mirror / "other"
 
 
-def _one(paths: list[Path]) -> added.AddedAct:
+def _one(paths: list[Path]) -> added.Input:
     [act] = added.read(paths)
     return act
 
@@ -58,7 +58,7 @@ def test_gdpr_oj_xhtml_is_identified_with_the_name_people_use(other: Path) -> No
     assert (src.id, src.short_name, src.celex) == ("gdpr", "GDPR", "32016R0679")
     assert "General Data Protection Regulation" in src.aliases
     assert src.date == "2016-04-27"
-    assert (len(act.parsed.of_kind("recital")), len(act.parsed.of_kind("article"))) == (173, 99)
+    assert (len(act.parse().of_kind("recital")), len(act.parse().of_kind("article"))) == (173, 99)
 
 
 def test_the_dga_page_as_served_gets_its_abbreviation_from_its_title(other: Path) -> None:
@@ -68,11 +68,11 @@ def test_the_dga_page_as_served_gets_its_abbreviation_from_its_title(other: Path
         "Data Governance Act",
         ("DGA",),
     )
-    assert (len(act.parsed.of_kind("recital")), len(act.parsed.of_kind("article"))) == (63, 38)
+    assert (len(act.parse().of_kind("recital")), len(act.parse().of_kind("article"))) == (63, 38)
 
 
 def test_gdpr_formex_reads_articles_inside_chapters_and_sections(other: Path) -> None:
-    act = _one([other / GDPR_FMX]).parsed
+    act = _one([other / GDPR_FMX]).parse()
     assert (len(act.of_kind("recital")), len(act.of_kind("article")), len(act.chapters)) == (173, 99, 11)
     art30 = act.unit("art_30")
     assert art30 is not None and art30.title == "Records of processing activities"
@@ -84,7 +84,7 @@ def test_gdpr_formex_reads_articles_inside_chapters_and_sections(other: Path) ->
     art4 = act.unit("art_4").text
     assert "Directive (EU) 2015/1535" in art4 and "OJ L 241" not in art4
     # The same text as the OJ XHTML, article by article, for all but a few typographic details.
-    xhtml = _one([other / GDPR_OJ]).parsed
+    xhtml = _one([other / GDPR_OJ]).parse()
     same = sum(u.text == xhtml.unit(u.id).text for u in act.of_kind("article"))
     assert same >= 90, same
 
@@ -95,7 +95,7 @@ def test_nis2_main_file_alone_is_a_directive_without_annexes_and_says_so(other: 
     assert (src.id, src.short_name, src.celex) == ("nis2", "NIS2 Directive", "32022L2555")
     assert src.eli == "http://data.europa.eu/eli/dir/2022/2555/oj"
     assert src.oj == "OJ L 333, 2022, p. 80"
-    counts = [len(act.parsed.of_kind(k)) for k in ("recital", "article", "annex")]
+    counts = [len(act.parse().of_kind(k)) for k in ("recital", "article", "annex")]
     assert counts == [144, 46, 0]
     [notice] = act.notices
     assert "without annexes" in notice and "Annexes I, II, III" in notice and "separate files" in notice
@@ -104,7 +104,7 @@ def test_nis2_main_file_alone_is_a_directive_without_annexes_and_says_so(other: 
 def test_nis2_with_its_three_annex_files_joins_them_in_package_order(other: Path) -> None:
     # Given in reverse order: the package's sequence numbers decide.
     act = _one([other / NIS2_MAIN, *(other / a for a in reversed(NIS2_ANNEXES))])
-    annexes = act.parsed.of_kind("annex")
+    annexes = act.parse().of_kind("annex")
     assert [(u.id, u.title) for u in annexes] == [
         ("anx_I", "SECTORS OF HIGH CRITICALITY"),
         ("anx_II", "OTHER CRITICAL SECTORS"),
@@ -123,11 +123,11 @@ def test_the_nis2_folder_is_read_as_its_package(other: Path, tmp_path: Path) -> 
     for name in [NIS2_MAIN, *NIS2_ANNEXES]:
         shutil.copy(other / name, folder)
     act = _one([folder])
-    assert len(act.parsed.of_kind("annex")) == 3 and act.given == [folder]
+    assert len(act.parse().of_kind("annex")) == 3 and act.given == [folder]
 
 
 def test_a_formex_package_zip_is_read_whole(mirror: Path) -> None:
-    act = _one([mirror / "ai_act_2024_1689_en_formex.zip"]).parsed
+    act = _one([mirror / "ai_act_2024_1689_en_formex.zip"]).parse()
     counts = [len(act.of_kind(k)) for k in ("recital", "article", "annex")]
     assert counts == [180, 113, 13]
     assert act.unit("anx_X").title.startswith("Union legislative acts on large-scale IT systems")
@@ -142,7 +142,7 @@ def test_the_consolidated_gdpr_is_recognised_from_its_own_markup(other: Path) ->
         "2016-05-04",
     )
     assert act.source.id == "gdpr"
-    parsed = act.parsed
+    parsed = act.parse()
     assert (len(parsed.of_kind("recital")), len(parsed.of_kind("article"))) == (0, 99)
     art43 = parsed.unit("art_43").text
     # The corrigendum (►C1 … ◄) is merged in, and its markers are not text.

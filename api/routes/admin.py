@@ -12,10 +12,15 @@ router = APIRouter(tags=["admin"])
 
 
 @router.post(
-    "/v1/admin/reload", summary="Load the index published last, now", responses=errors(401, 429, 503)
+    "/v1/admin/reload",
+    summary="Load the index published last, now",
+    responses=errors(401, 403, 409, 429, 503),
 )
 def reload(request: Request) -> JSONResponse:
     held = holder(request)
     if not held.reload():
-        return problems.problem(503, "Index cannot be used", held.error or "The index did not load.")
+        reason = held.error or "The index did not load."
+        if held.loaded:  # the index loaded before is still served
+            return problems.problem(409, "Index not reloaded", f"{reason} The index loaded before is kept.")
+        return problems.problem(503, "Index cannot be used", reason)
     return JSONResponse({"status": "reloaded", "built_at": held.kb.manifest.built_at})

@@ -14,7 +14,9 @@ from kb.knowledge import KnowledgeBase
 
 _ERROR_TEXT = {
     401: "Missing or wrong API key",
+    403: "Refused: an admin route from another machine without API keys",
     404: "Unknown act or provision",
+    409: "The new index did not load; the one before is kept",
     413: "Request body too large",
     422: "Invalid request",
     429: "Rate limit exceeded",

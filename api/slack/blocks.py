@@ -111,8 +111,9 @@ def _answer_sections(answer: Answer, web_url: str | None) -> list[dict]:
 
 
 def plain_text(answer: Answer) -> str:
-    """The notification text that goes with the blocks."""
-    return answer.answer[:300] + ("…" if len(answer.answer) > 300 else "")
+    """The notification text that goes with the blocks, escaped as they are: an act's `<!channel>`
+    or `<url|text>` must not ping a channel or make a link from a notification either."""
+    return escape(answer.answer[:300]) + ("…" if len(answer.answer) > 300 else "")
 
 
 def error_blocks(message: str) -> list[dict]:

@@ -29,7 +29,7 @@ from slack_sdk.webhook import WebhookClient
 
 from api.errors import mapped
 from api.holder import Holder
-from api.slack.blocks import answer_blocks, error_blocks, plain_text
+from api.slack.blocks import answer_blocks, error_blocks, escape, plain_text
 from api.slack.identity import BotIdentity, web_client
 from kb.config import Settings
 from kb.errors import KBError
@@ -92,6 +92,9 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
     )
     pool = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="regkb-slack-answer")
     seen = _Seen()
+    # A signed request is valid for 5 minutes (bolt's window); one seen before in that time is a
+    # replay. 8,192 remembered is more than Slack sends a busy workspace's bot in 5 minutes.
+    signed = _Seen(size=8192)
     web_url = config.public_url.rstrip("/") + "/" if config.public_url else None
 
     @app.middleware
@@ -105,6 +108,14 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
         event_id = (req.body or {}).get("event_id") if isinstance(req.body, dict) else None
         if event_id and not seen.first_time(event_id):
             return BoltResponse(status=200, body="")
+        signature = (req.headers.get("x-slack-signature") or [""])[0]
+        stamp = (req.headers.get("x-slack-request-timestamp") or [""])[0]
+        trigger = (req.body or {}).get("trigger_id") if isinstance(req.body, dict) else None
+        if (signature and not signed.first_time(f"{stamp}:{signature}")) or (
+            trigger and not signed.first_time(f"trigger:{trigger}")
+        ):
+            log.info("Dropped a replayed Slack request (trigger %s).", trigger or "-")
+            return BoltResponse(status=200, body="")
         return next()
 
     answers = _Answers(holder, config, web_url)
@@ -115,7 +126,7 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
         if not question:
             ack(response_type="ephemeral", text=USAGE)
             return
-        ack(response_type="ephemeral", text=f"Looking it up: {question[:200]}")
+        ack(response_type="ephemeral", text=f"Looking it up: {escape(question[:200])}")
         pool.submit(answers.command, question, command)
 
     @app.action("share_answer")
@@ -184,7 +195,7 @@ class _Answers:
         except KBError as exc:
             payload = {
                 "response_type": "ephemeral",
-                "text": str(exc),
+                "text": escape(str(exc)),
                 "blocks": error_blocks(f"{exc} {mapped(exc).advice}"),
             }
         except Exception:
@@ -230,7 +241,8 @@ class _Answers:
             try:
                 result = self.answer(question, _thread_history(client, channel, event, bot_user))
             except KBError as exc:
-                client.chat_postEphemeral(channel=channel, user=user, text=f"{exc} {mapped(exc).advice}")
+                text = escape(f"{exc} {mapped(exc).advice}")
+                client.chat_postEphemeral(channel=channel, user=user, text=text)
                 return
             except Exception:
                 log.exception("Answering event %s failed", event_id)
@@ -293,3 +305,14 @@ def _thread_history(client: WebClient, channel: str, event: dict, bot_user: str 
         if text:
             turns.append(Turn(question=text[:MAX_QUERY_CHARS]))
     return turns[-HISTORY_TURNS:]
+
+
+def timestamp_problem(headers: dict[str, str]) -> str | None:
+    """Why a request's X-Slack-Request-Timestamp cannot be checked (missing, not a number), or
+    None. bolt would fail on it with a 500; it is the client's fault, so a 401."""
+    stamp = headers.get("x-slack-request-timestamp", "")
+    if not stamp:
+        return "X-Slack-Request-Timestamp is missing; requests must come from Slack, signed."
+    if not stamp.isdigit() or len(stamp) > 12:
+        return "X-Slack-Request-Timestamp is not a Unix time in seconds."
+    return None

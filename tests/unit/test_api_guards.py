@@ -41,7 +41,7 @@ def test_a_declared_body_over_the_limit_is_refused_with_413(limited: TestClient)
     response = limited.post("/v1/ask", json={"question": "x" * LIMIT})
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["detail"] == f"The request body is over {LIMIT} bytes."
+    assert response.json()["detail"] == f"The request body is over {LIMIT} bytes (KB_MAX_BODY_BYTES)."
 
 
 def test_a_streamed_body_without_a_length_is_counted_and_refused(limited: TestClient) -> None:

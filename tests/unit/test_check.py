@@ -121,7 +121,7 @@ def test_the_same_figure_written_another_way_is_kept(checker: Checker, sentence:
 
 def test_an_echo_of_the_instructions_is_removed(checker: Checker) -> None:
     echo = "Put words you take from a provision in quotation marks, copied exactly [1]."
-    assert failures(checker, echo) == ["repeats the instructions"]
+    assert "repeats the instructions" in failures(checker, echo)
     # Seven words in a row are not an echo: the threshold is LEAK_WORDS (8).
     assert failures(checker, "Use only the supplied provisions, as Article 99 does [1].") == []
 

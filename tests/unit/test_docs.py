@@ -111,7 +111,8 @@ def test_the_readme_lists_the_clis_exit_codes() -> None:
     readme, code = exit_codes_in_readme(), exit_codes_in_cli()
     constants = [n for n in dir(cli) if n.startswith("EXIT_")]
     assert len(code) == len(constants), "an EXIT_ constant without its comment"
-    assert sorted(readme) == sorted([0, *code]), f"README {sorted(readme)}, api/errors.py {sorted([0, *code])}"
+    where = f"README {sorted(readme)}, api/errors.py {sorted([0, *code])}"
+    assert sorted(readme) == sorted([0, *code]), where
     for number, meaning in code.items():
         # The README's words for a code share a word with the constant's name or comment.
         said = set(re.findall(r"[a-z]{5,}", readme[number].lower()))
