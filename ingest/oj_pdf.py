@@ -12,20 +12,17 @@ pypdf gives lines in reading order. Three facts about OJ layout carry the whole 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
 
 from ingest.errors import ParseError
-from ingest.text import clean, drop_quoted_footnotes
+from ingest.pdf_lines import Line, body_lines, logical_lines
+from ingest.text import clean
 from kb.document import Act, Block, Heading, Unit
 from kb.vocabulary import ROMANS, SMALL_ROMANS, is_roman
 
-_FOOTER = re.compile(
-    r"^(EN OJ L,? |OJ L,? \d{1,2}\.\d{1,2}\.\d{4}\s+EN$|Official Journal\s*$|ELI: http|\d+/\d+ ELI: )"
-)
 _ARTICLE = re.compile(r"^Article (\d+[a-z]?)$")
 _CHAPTER = re.compile(r"^CHAPTER ([IVXLC]+)$")
 _SECTION = re.compile(r"^SECTION (\d+)$")
@@ -35,14 +32,6 @@ _PARAGRAPH = re.compile(r"^(\d+[a-z]?)\.\s+(.*)$")
 _POINT = re.compile(r"^\(([a-z]{1,3}|\d{1,3}[a-z]?)\)\s+(.*)$")
 _DASH = re.compile(r"^([—–-])\s+(.*)$")
 _ANNEX_HEADING = re.compile(r"^(?:Section|SECTION|Part|PART) ([A-Z0-9]+)\b")
-
-_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
-
-
-@dataclass
-class Line:
-    text: str
-    page: int  # 1-based
 
 
 def parse_file(path: Path, act_id: str, short_name: str) -> Act:
@@ -62,60 +51,11 @@ def parse_file(path: Path, act_id: str, short_name: str) -> Act:
             "not an Official Journal act: its first pages lack the header 'Official Journal of the "
             "European Union'; expected the act's PDF from the Official Journal (EUR-Lex)",
         )
-    lines = _logical_lines(_body_lines(pages))
+    lines = logical_lines(body_lines(pages))
     act = _Parser(path, act_id, short_name).parse(lines)
     for unit in act.units:
         unit.render()
     return act
-
-
-def _body_lines(pages: list[str]) -> list[Line]:
-    out: list[Line] = []
-    for number, page in enumerate(pages, start=1):
-        for raw in page.split("\n"):
-            if _FOOTER.match(raw.strip()):
-                break  # the running footer; only footnotes follow it on the page
-            out.append(Line(raw.rstrip("\n"), number))
-    return out
-
-
-_SOFT_BREAK = "\u00ad"  # marks a word broken by a hyphen at a line end, until it is decided
-
-
-def _logical_lines(lines: list[Line]) -> list[Line]:
-    """Join wrapped lines into one line per block, repairing hyphenation at line ends."""
-    vocabulary = {w.lower() for line in lines for w in _WORD.findall(line.text)}
-    out: list[Line] = []
-    current: Line | None = None
-    for line in lines:
-        text = line.text
-        if current is None:
-            current = Line(text, line.page)
-        else:
-            current.text += text
-        if current.text.endswith(" "):
-            continue  # a soft wrap: the block goes on
-        if re.search(r"[A-Za-z]-$", current.text):
-            current.text = current.text[:-1] + _SOFT_BREAK
-            continue
-        out.append(Line(drop_quoted_footnotes(clean(current.text)), current.page))
-        current = None
-    if current is not None:
-        out.append(Line(drop_quoted_footnotes(clean(current.text)), current.page))
-    return [_repair_hyphens(line, vocabulary) for line in out if line.text]
-
-
-def _repair_hyphens(line: Line, vocabulary: set[str]) -> Line:
-    """Decide each line-end hyphen: "experimenta-tion" is one word, "start-ups" keeps it."""
-
-    def fix(m: re.Match[str]) -> str:
-        hyphenated = f"{m.group(1)}-{m.group(2)}"
-        joined = m.group(1) + m.group(2)
-        if joined.lower() in vocabulary and hyphenated.lower() not in vocabulary:
-            return joined
-        return hyphenated
-
-    return Line(re.sub(rf"([A-Za-z]+){_SOFT_BREAK}([A-Za-z]+)", fix, line.text), line.page)
 
 
 class _Parser:

@@ -14,16 +14,17 @@ from threadpoolctl import threadpool_limits
 
 from kb import abstain, language, versions
 from kb.answer import compose, render
+from kb.arguments import act_ids, check_acts, check_in_force, check_question
 from kb.config import Settings, settings
 from kb.conversation import interleave
 from kb.document import Unit
 from kb.embed import Embedder
-from kb.errors import BadQuery, UnknownDocument, UnknownUnit
+from kb.errors import UnknownUnit
 from kb.generate import Writer
 from kb.index import IndexFiles
 from kb.manifest import ActInfo, IndexManifest, VersionInfo
 from kb.query import Query, Window, read
-from kb.query_refs import act_names, pick_act, read_reference
+from kb.query_refs import pick_act, read_reference
 from kb.results import (
     ActVersion,
     Answer,
@@ -38,7 +39,6 @@ from kb.results import (
 from kb.search import Rules, Searcher
 from kb.search.blocks import find_block
 from kb.search.pinned import extent
-from kb.vocabulary import MAX_QUERY_CHARS, UNIT_KINDS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -171,11 +171,17 @@ class KnowledgeBase:
     ) -> SearchResult:
         """The k best provisions for `query`, limited to the acts `docs` and unit kinds `kinds`,
         in `version`. Raises BadQuery, UnknownDocument."""
-        docs = self._doc_ids(docs)
-        self._check(query, docs, kinds)
-        view = self.view(version)
-        self._check_in_view(docs, view)
+        check_question(query, kinds)
+        docs, view = self._scope(docs, version)
         return self._search(view, self._read(query, view), k, docs, kinds)
+
+    def _scope(self, docs: list[str] | None, version: str | None) -> tuple[list[str] | None, View]:
+        """The acts asked for, as ids, and the view of `version`; raises UnknownDocument for an
+        act not held, BadQuery for one not yet in force in that version (kb/arguments.py)."""
+        ids = act_ids(self.acts, docs)
+        view = self.view(version)
+        check_in_force(self.acts, ids, view.versions)
+        return ids, view
 
     def _read(self, question: str, view: View, history: list[Turn] | None = None) -> Query:
         """`question` read once, against the acts of `view` (kb/query.py)."""
@@ -222,10 +228,8 @@ class KnowledgeBase:
     ) -> Retrieval:
         """The first half of `ask`: the question as understood, its hits, and whether to abstain."""
         started = time.perf_counter()
-        docs = self._doc_ids(docs)
-        self._check(question, docs, None)
-        view = self.view(version)
-        self._check_in_view(docs, view)
+        check_question(question)
+        docs, view = self._scope(docs, version)
         query = self._read(question, view, history)
         result = self._search(view, query, k, docs)
         if query.own is not None:
@@ -315,15 +319,13 @@ class KnowledgeBase:
         (kb/citecheck). Raises BadQuery (empty or too long), UnknownDocument (unknown act)."""
         from kb.citecheck.checker import check_citations
 
-        docs = self._doc_ids(docs)
-        self._check_docs(docs or [])
-        self._check_in_view(docs, self.view(version))
+        docs, _view = self._scope(docs, version)
         return check_citations(self, text, docs, version)
 
     def get(self, doc: str, unit: str, version: str | None = None) -> Unit:
-        self._check_docs([doc])
+        check_acts(self.acts, [doc])
         view = self.view(version)
-        self._check_in_view([doc], view)
+        check_in_force(self.acts, [doc], view.versions)
         found = view.units.get((doc, unit))
         if found is None:
             raise UnknownUnit(
@@ -378,38 +380,3 @@ class KnowledgeBase:
 
     def _act(self, doc: str) -> ActInfo:
         return next(a for a in self.acts if a.id == doc)
-
-    def _check(self, query: str, docs: list[str] | None, kinds: list[str] | None) -> None:
-        if not query or not query.strip():
-            raise BadQuery("The question is empty.")
-        if len(query) > MAX_QUERY_CHARS:
-            raise BadQuery(f"The question is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}.")
-        self._check_docs(docs or [])
-        for kind in kinds or []:
-            if kind not in UNIT_KINDS:
-                raise BadQuery(f"Unknown kind {kind!r}; use one of: {', '.join(UNIT_KINDS)}.")
-
-    def _check_in_view(self, docs: list[str] | None, view: View) -> None:
-        for doc in docs or []:
-            if doc not in view.versions:
-                act = self._act(doc)
-                first = act.versions[0].in_force if act.versions else "?"
-                raise BadQuery(
-                    f"{act.short_name} was not yet in force then; it entered into force on {first}."
-                )
-
-    def _doc_ids(self, docs: list[str] | None) -> list[str] | None:
-        """Acts of a filter named by id or by any of their names ("dga", "DGA", "Data Governance
-        Act"); a name that is none is kept, for `_check_docs` to report."""
-        if not docs:
-            return docs
-        ids = {a.id for a in self.acts}
-        names = act_names(self.acts)
-        return [d if d in ids else names.get(d.strip().lower(), d) for d in docs]
-
-    def _check_docs(self, docs: list[str]) -> None:
-        known = [a.id for a in self.acts]
-        for doc in docs:
-            if doc not in known:
-                raise UnknownDocument(f"Unknown act {doc!r}; the index holds: {', '.join(known)}.")
-
