@@ -38,9 +38,7 @@ __all__ = [
 ]
 
 
-def read(
-    paths: list[Path], aliases: tuple[str, ...] = (), limits: ReadLimits | None = None
-) -> list[Input]:
+def read(paths: list[Path], aliases: tuple[str, ...] = (), limits: ReadLimits | None = None) -> list[Input]:
     """The acts in the given files, folders and zips: Formex annexes join the act of their package.
 
     Every read is bounded by `limits` (ingest/files.py); a zip's members are parsed from a private
@@ -115,7 +113,6 @@ def _package(root: etree._Element) -> tuple[str, str]:
 
 def _seq(root: etree._Element) -> str:
     return root.findtext("BIB.INSTANCE/NO.SEQ") or ""
-
 
 
 @dataclass

@@ -105,9 +105,7 @@ def regular_size(path: Path, limits: ReadLimits) -> int:
     return info.st_size
 
 
-def _expand(
-    given: Path, tmp: Path, limits: ReadLimits, members: dict[Path, tuple[Path, str]]
-) -> list[Path]:
+def _expand(given: Path, tmp: Path, limits: ReadLimits, members: dict[Path, tuple[Path, str]]) -> list[Path]:
     if given.is_dir():
         found = sorted(p for p in given.iterdir() if p.is_file() and not p.name.startswith("."))
         if not found:
@@ -184,12 +182,18 @@ def _copy_member(
             written += len(chunk)
             if written > limits.file_bytes:
                 raise SourceTooLarge(
-                    f"{given}:{info.filename}", "the member (as read)", written, limits.file_bytes,
+                    f"{given}:{info.filename}",
+                    "the member (as read)",
+                    written,
+                    limits.file_bytes,
                     "KB_MAX_SOURCE_BYTES",
                 )
             if before + written > limits.expanded_bytes:
                 raise SourceTooLarge(
-                    given, "the zip's content (as read)", before + written, limits.expanded_bytes,
+                    given,
+                    "the zip's content (as read)",
+                    before + written,
+                    limits.expanded_bytes,
                     "KB_MAX_EXPANDED_BYTES",
                 )
             out.write(chunk)

@@ -75,9 +75,7 @@ def _oj_reference(root: etree._Element) -> str:
     return ""
 
 
-def identify_formex(
-    main: Path, annexes: list[Path], given: list[Path], aliases: tuple[str, ...]
-) -> Input:
+def identify_formex(main: Path, annexes: list[Path], given: list[Path], aliases: tuple[str, ...]) -> Input:
     act = formex.parse_file(main, "unidentified", "unidentified", annexes)
     files = {"formex": main} | {f"formex-annex:{_annex_num(p)}": p for p in annexes}
     added = _from_title(act, main, "formex", files, given, aliases)

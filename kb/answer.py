@@ -27,7 +27,6 @@ PER_CITATION = 2
 LEADING = 2
 
 
-
 @dataclass
 class _Piece:
     citation: int  # 0-based index into the hits

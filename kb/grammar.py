@@ -184,7 +184,6 @@ def named_acts(text: str, act_names: Mapping[str, str]) -> list[str]:
     return seen
 
 
-
 # -- the acts' own forms (kb/refs.py reads the acts with these) --------------------
 
 ACT_NUMBER = r"(?:\d{4}/\d{1,4}|\d{1,4}/\d{4})"
@@ -208,7 +207,6 @@ ACT_ANNEX = re.compile(
 ACT_RANGE_ITEM = re.compile(r"( to |, | and | or )(?:Article )?(\d+[a-z]?)(" + ACT_POINTS + r")")
 
 
-
 # -- other instruments (kb/instruments.py lists them) ------------------------------
 
 # Laws that are not EU acts at all, and schemes and standards, which people cite next to them.
@@ -229,7 +227,6 @@ _NUMBERED = re.compile(
     r"\b(?P<type>Regulation|Directive|Decision)\s+(?:\((?:EU|EC|EEC|EU, Euratom)\)\s+)?(?:No\.?\s+)?"
     r"(?P<num>\d{4}/\d{1,4}|\d{1,4}/\d{4}|\d{2}/\d{1,4})(?:/(?:EU|EC|EEC))?\b"
 )
-
 
 
 def find_instruments(text: str, corpus_names: Mapping[str, str]) -> list[Instrument]:
@@ -311,4 +308,3 @@ def find_links(text: str) -> list[LinkRef]:
         number = f"{eli.group(1)}/{int(eli.group(2))}" if eli else ""
         found.append(LinkRef(m.start(), m.end(), url, unit, celex.group(1).upper() if celex else "", number))
     return found
-

@@ -135,9 +135,7 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
         pool.submit(answers.share, body)
 
     def on_message(event: dict, body: dict, client: WebClient, context: dict) -> None:
-        pool.submit(
-            answers.in_thread, event, client, context.get("bot_user_id"), body.get("event_id") or "?"
-        )
+        pool.submit(answers.in_thread, event, client, context.get("bot_user_id"), body.get("event_id") or "?")
 
     @app.event("app_mention")
     def mention(event: dict, body: dict, client: WebClient, context: dict) -> None:

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.process import Server
 
 from api.holder import Holder
 from kb.config import Settings
 from kb.errors import IndexIncompatible
 from kb.index import MANIFEST, STORE, VECTORS, IndexFiles, new_build_dir, publish, remove_unfinished
 from tests.helpers import kb, settings_env
+from tests.process import Server
 
 
 def _truncate(path: Path) -> None:

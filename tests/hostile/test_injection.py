@@ -34,8 +34,16 @@ def test_the_checker_removes_a_sentence_that_obeys_an_injected_instruction() -> 
 
 
 def test_the_checker_removes_a_claim_the_cited_span_does_not_support() -> None:
-    checker = Checker([Source(1, "Data Act, Article 25", "Providers of data processing services shall remove "
-                              "obstacles to switching, within a maximum notice period of two months.")])
+    checker = Checker(
+        [
+            Source(
+                1,
+                "Data Act, Article 25",
+                "Providers of data processing services shall remove "
+                "obstacles to switching, within a maximum notice period of two months.",
+            )
+        ]
+    )
     assert checker.check("Providers must remove switching obstacles within the notice period [1].").passed
     invented = checker.check("Manufacturers can freely sell personal health records abroad [1].")
     assert not invented.passed and "too few words" in invented.failures[0]

@@ -13,12 +13,12 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from tests.process import Server
 
 from api.slack.blocks import plain_text
 from kb.config import Settings
 from kb.results import Answer
 from tests.helpers import settings_env
+from tests.process import Server
 from tests.slack_standin import SlackStandIn
 
 SECRET = "hostile-signing-secret"

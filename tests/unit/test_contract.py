@@ -43,9 +43,7 @@ def test_both_sources_take_the_same_parameters(source: type, name: str) -> None:
 
 def _remote(response: httpx.Response) -> RemoteKB:
     remote = RemoteKB("http://regkb.test")
-    remote.http = httpx.Client(
-        base_url=remote.url, transport=httpx.MockTransport(lambda _request: response)
-    )
+    remote.http = httpx.Client(base_url=remote.url, transport=httpx.MockTransport(lambda _request: response))
     return remote
 
 

@@ -117,7 +117,7 @@ def test_the_finder_finds_the_readers_of_kb_query() -> None:
         "outside = find_instruments(searched, lexicon.names) + _not_in_view(searched, lexicon)",
         "refs = find_query_refs(searched, lexicon.names, spans)",
         "content_words=frozenset(content_words(resolved)),",
-        "if len(re.findall(r\"[A-Za-z]+\", question)) > FOLLOW_UP_WORDS or not _FOLLOW_UP.search(question):",
+        'if len(re.findall(r"[A-Za-z]+", question)) > FOLLOW_UP_WORDS or not _FOLLOW_UP.search(question):',
     ]
     assert [line for line in expected if line not in readers] == []
 
@@ -133,7 +133,7 @@ OLD_READERS = {
     "kb/baselines.py": "terms = [w for w in words(question) if w not in STOPWORDS and len(w) > 1]",
     "kb/answer.py": "asked = _content_words(question)",
     "kb/knowledge.py": 'own = f"{history[-1].question.strip()} {question}".split()',
-    "kb/questions.py": 'sentences = [s.strip() for s in _SENTENCE.split(question) if s.strip()]',
+    "kb/questions.py": "sentences = [s.strip() for s in _SENTENCE.split(question) if s.strip()]",
 }
 
 
