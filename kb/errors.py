@@ -21,6 +21,11 @@ class UnknownDocument(KBError):
     pass
 
 
+class ActNotHeld(UnknownDocument):
+    """A reference to an act the knowledge base does not hold ("GDPR Article 30"): refused on every
+    path (search, ask, `kb show`, the units route, MCP), never answered from another act."""
+
+
 class UnknownUnit(KBError):
     pass
 

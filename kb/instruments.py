@@ -130,6 +130,20 @@ def find_instruments(query: str, corpus_names: Mapping[str, str]) -> list[Instru
     return sorted(found, key=lambda f: f.start)
 
 
+def named_outside(name: str, corpus_names: Mapping[str, str]) -> Instrument | None:
+    """The listed act outside the corpus that `name` names in full, in any case: "gdpr", "GDPR",
+    "2016/679", "Digital Markets Act"; None for a corpus act or a name not listed. For an act id
+    given where the corpus's ids go (`kb show "gdpr art_30"`, /v1/documents/gdpr/units/art_30)."""
+    wanted = name.strip().lower()
+    if not wanted or wanted in corpus_names:
+        return None
+    for short, (kind, number, full) in known().items():
+        if wanted in (short.lower(), number, full.lower()) and number not in corpus_names:
+            label = full if short.lower() in full.lower() else f"{short} ({full})"
+            return Instrument(name, 0, len(name), label, number, eli_url(kind, number))
+    return None
+
+
 def _normal_number(num: str, numbered_first: bool = False) -> str:
     """Year/number, as acts are numbered since 2015: '2022/1925'; '95/46' (an old directive) stays;
     an old regulation's 'No 1907/2006' becomes '2006/1907'. Leading zeros go."""

@@ -13,7 +13,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from kb import abstain, questions, versions
-from kb.answer import compose, render
+from kb.answer import compose, render, renumber
 from kb.config import Settings, settings
 from kb.conversation import interleave, resolve_follow_up
 from kb.document import Block, Unit
@@ -22,7 +22,7 @@ from kb.errors import BadQuery, UnknownDocument, UnknownUnit
 from kb.generate import Writer
 from kb.index import IndexFiles
 from kb.manifest import ActInfo, IndexManifest, VersionInfo
-from kb.query_refs import act_names, pick_act, read_reference
+from kb.query_refs import act_names, pick_act, read_reference, refuse_outside
 from kb.results import ActVersion, Answer, BlockOut, Hit, Provision, SearchResult, Turn
 from kb.search import Rules, Searcher
 from kb.search.blocks import find_block
@@ -247,7 +247,7 @@ class KnowledgeBase:
                 "The closest provisions are listed below, with low confidence." if hits else ""
             )
         else:
-            sentences = compose(r.resolved, hits, self.embedder)
+            sentences, hits = renumber(compose(r.resolved, hits, self.embedder), hits)
             text = render(sentences)
         return Answer(
             question=r.question,
@@ -256,7 +256,8 @@ class KnowledgeBase:
             citations=hits,
             abstained=r.verdict.abstain,
             reason=r.verdict.reason,
-            versions=self.versions(hits, r.view),
+            # "Cites …" names the versions of the sources; a declined answer cites nothing.
+            versions=[] if r.verdict.abstain else self.versions(hits, r.view),
             notices=r.result.notices,
             language=r.result.language,
             resolved_question=r.resolved if r.resolved != r.question else None,
@@ -304,7 +305,7 @@ class KnowledgeBase:
         Raises BadQuery (names none, or an article both acts have), UnknownUnit (not there)."""
         view = self.view(version)
         in_view = [a for a in self.acts if a.id in view.versions]
-        request = read_reference(reference, in_view, doc)
+        request = read_reference(reference, in_view, doc, held=self.acts)
         present = [d for d in request.docs if (d, request.unit) in view.units]
         where = extent(request.docs, request.unit, view.searcher.acts, view.units) if not present else ""
         chosen = pick_act(request, present, in_view, where)
@@ -376,6 +377,7 @@ class KnowledgeBase:
     def _check_docs(self, docs: list[str]) -> None:
         known = [a.id for a in self.acts]
         for doc in docs:
+            refuse_outside(doc, self.acts)  # "gdpr": an act not held, named as such
             if doc not in known:
                 raise UnknownDocument(f"Unknown act {doc!r}; the index holds: {', '.join(known)}.")
 

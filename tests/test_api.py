@@ -149,8 +149,10 @@ def test_the_version_parameter_picks_the_text(client: httpx.Client) -> None:
         ("post", "/v1/ask", {"question": "fines", "k": 21}, 422, "k"),
         ("post", "/v1/search", {"query": "fines", "k": 0}, 422, "k"),
         ("post", "/v1/search", {"query": "fines", "colour": "red"}, 422, "colour"),
-        ("post", "/v1/search", {"query": "fines", "docs": ["gdpr"]}, 404, "gdpr"),
-        ("get", "/v1/documents/gdpr/units/art_5", None, 404, "gdpr"),
+        ("post", "/v1/search", {"query": "fines", "docs": ["gdpr"]}, 404, "GDPR (General"),
+        ("get", "/v1/documents/gdpr/units/art_5", None, 404, "GDPR (General"),
+        ("get", "/v1/documents/dma/units/art_5", None, 404, "is not in this knowledge base"),
+        ("get", "/v1/documents/gpdr/units/art_5", None, 404, "Unknown act 'gpdr'"),
         ("get", "/v1/documents/ai-act/units/art_114", None, 404, "art_114"),
         ("get", "/v1/nothing-here", None, 404, "Not Found"),
     ],
@@ -164,6 +166,15 @@ def test_errors_are_problem_details(
     problem = r.json()
     assert problem["status"] == status and needle in json.dumps(problem)
     assert "Traceback" not in r.text
+
+
+def test_a_provision_of_an_act_not_held_is_refused_with_its_eur_lex_link(client: httpx.Client) -> None:
+    # Issue 31: the units route never answers for an act it does not hold.
+    r = client.get("/v1/documents/gdpr/units/art_30")
+    assert r.status_code == 404
+    detail = r.json()["detail"]
+    assert detail.startswith("GDPR (General Data Protection Regulation) is not in this knowledge base")
+    assert "https://eur-lex.europa.eu/eli/reg/2016/679/oj" in detail and "kb ingest --source" in detail
 
 
 def test_an_oversized_body_is_refused(client: httpx.Client) -> None:
