@@ -204,6 +204,10 @@ def point_label(hit: Hit, piece: _Piece) -> str:
     base = re.sub(r"(?:\(\w+\))?(?: to |-)\(\w+\)$", "", hit.pinpoint)  # "5(1)(d)-(f)" -> "5(1)"
     if hit.unit_kind != "article" or not re.fullmatch(r"\d+[a-z]*(?:\(\d+[a-z]*\))?", base):
         return hit.label
+    if re.search(r", (?:points?|\w+ paragraph)\b", hit.label):
+        # "Article 3, point (4)": the article's paragraphs are not numbered, and its pinpoint's
+        # first number is already a point (narrowing it gave "Article 3(4)(4)", issue 31).
+        return hit.label
     narrowed = base
     if piece.paragraph and "(" not in narrowed:
         narrowed += f"({piece.paragraph})"
@@ -236,6 +240,21 @@ def _norm(text: str) -> str:
 def _content_words(text: str) -> set[str]:
     # A crude stem is enough here: "emotion" and "emotions" are the same word to a reader.
     return {re.sub(r"(?:ies|es|s)$", "", w) for w in words(text) if w not in STOPWORDS and len(w) > 2}
+
+
+def renumber(sentences: list[Sentence], hits: list[Hit]) -> tuple[list[Sentence], list[Hit]]:
+    """The hits the sentences cite first, in the order the answer cites them, then the others,
+    and the sentences' markers numbered to match: an answer reads [1] [2] [3], never [1] [2] [3]
+    [5] with [4] a source it does not quote (issue 31)."""
+    order = list(dict.fromkeys(n - 1 for s in sentences for n in s.markers() if 0 < n <= len(hits)))
+    order += [i for i in range(len(hits)) if i not in order]
+    new = {old + 1: pos + 1 for pos, old in enumerate(order)}
+    moved = [[new.get(n, n) for n in s.citations] for s in sentences]
+    out = [
+        s.model_copy(update={"citation": new.get(s.citation, s.citation), "citations": cited})
+        for s, cited in zip(sentences, moved, strict=True)
+    ]
+    return out, [hits[i] for i in order]
 
 
 def render(sentences: list[Sentence]) -> str:
