@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +25,7 @@ EXIT_USAGE = 2  # bad input: the message says what to change
 EXIT_NO_INDEX = 3  # no index, or one this version cannot read: run `kb ingest`
 EXIT_SERVER = 4  # --api: the server cannot be reached or refused the request
 EXIT_FAILED = 5  # ingest failed (the previous index is kept), or an unexpected error
+EXIT_PORT = 6  # `kb serve`: the port is taken or the address is not this machine's
 
 ApiOption = Annotated[
     str | None,
@@ -84,21 +84,16 @@ def ingest(
 
     from rich.console import Console
 
+    from api.progress import Progress
     from ingest.errors import IngestError
     from ingest.pipeline import run
     from kb.config import settings
     from kb.errors import KBError
 
-    err = Console(stderr=True)
-    tty = sys.stderr.isatty() and not as_json
     try:
-        with err.status("Starting…", spinner="dots") if tty else nullcontext() as status:
-
-            def progress(msg: str) -> None:
-                if status is not None:
-                    status.update(msg + "…")
-
-            report = run(settings(), extra_sources=source, force=force, progress=progress, show_bars=tty)
+        with Progress() as progress:
+            bars = progress.tty and not as_json
+            report = run(settings(), extra_sources=source, force=force, progress=progress, show_bars=bars)
     except (IngestError, KBError, OSError) as exc:
         if _debug:
             raise
@@ -275,10 +270,14 @@ def show(
         list[str], typer.Argument(help='A provision: "AI Act Art. 5(1)(f)" or: data-act art_25')
     ],
     as_json: Annotated[bool, typer.Option("--json", help="The provision as JSON.")] = False,
+    whole: Annotated[
+        bool, typer.Option("--whole", help="With a pinpoint (Art. 6(3)), print the whole article.")
+    ] = False,
     version: VersionOption = None,
     api: ApiOption = None,
 ) -> None:
-    """One provision in full, with what it refers to and what refers to it.
+    """One provision, with what it refers to and what refers to it; with a pinpoint, that
+    paragraph or point (--whole for all of it).
 
     Example: kb show "AI Act Art. 113" --version original
     """
@@ -289,7 +288,7 @@ def show(
         return
     from kb.render import print_provision
 
-    print_provision(provision)
+    print_provision(provision, whole=whole)
 
 
 @app.command()
@@ -375,11 +374,16 @@ def eval_(
         systems["naive"] = NaivePipeline(kb).system()
     if len(sets) > 1:
         sets["pooled"] = [item for items in list(sets.values()) for item in items]
-    reports = [
-        evaluate(name, items, system, version, questions=set_name)
-        for set_name, items in sets.items()
-        for name, system in systems.items()
-    ]
+    from api.progress import Progress, counted
+
+    reports = []
+    memos: dict[str, dict] = {name: {} for name in systems}
+    with Progress() as progress:
+        for set_name, items in sets.items():
+            for name, system in systems.items():
+                progress(f"Scoring {name} on {set_name} ({len(items)} questions)")
+                scored = counted(system, memos[name], progress, len(items))
+                reports.append(evaluate(name, items, scored, version, set_name))
     if as_json:
         typer.echo(to_json(reports))
         return
@@ -421,6 +425,12 @@ def serve(
     if workers > 1 and not config.onnx_threads:
         # The workers share the cores: each encodes with its share of them (bench/http_load.py).
         os.environ["KB_ONNX_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
+    from api.startup import PortTaken, check_port
+
+    try:
+        check_port(host or config.host, port or config.port)
+    except PortTaken as exc:
+        raise _fail(str(exc), EXIT_PORT) from None
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -35,6 +35,7 @@ from pydantic import BaseModel, Field
 
 from api.holder import Holder
 from api.schemas import VERSION_PATTERN, Documents, Kind, documents_of
+from api.startup import leave_now
 from kb import __version__
 from kb.config import Settings
 from kb.errors import BadQuery, KBError, UnknownDocument, UnknownUnit
@@ -320,6 +321,7 @@ def serve_stdio(config: Settings) -> None:
     output from libraries cannot corrupt the protocol.
     """
     build(Holder(config), own_holder=True).run("stdio")
+    leave_now()  # the client has gone: no abort while the index may still be loading
 
 
 def mount(app: FastAPI, holder: Holder, config: Settings) -> RegkbServer:

@@ -339,6 +339,7 @@ class KnowledgeBase:
             blocks=[_block_out(b) for b in unit.blocks],
             pinpoint=pinpoint if block is not None else None,
             pinpoint_text=unit.text[block.start : block.end] if block is not None else None,
+            pinpoint_label=citer.cite(doc, unit, pinpoint, (block.start, block.end)).label if block else None,
             refers_to=citer.links(doc, unit),
             referred_by=citer.referred_by(doc, unit.id),
         )
