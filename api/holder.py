@@ -82,6 +82,8 @@ class Holder:
                 name = files.manifest.model.name
                 embedder = old.embedder if same_model else Embedder.from_settings(self.config, name)
                 kb = KnowledgeBase(files, embedder, writer=Writer.from_settings(self.config))
+                # The model is loaded (or exported) now, in the background, not on the first question.
+                log.info("embedding with %s", embedder.backend)
             except KBError as exc:
                 self._error = str(exc)
                 log.warning("index not loaded: %s", exc)

@@ -9,7 +9,11 @@ class KBError(Exception):
 
 class IndexMissing(KBError):
     def __init__(self, path: object, detail: str | None = None) -> None:
-        super().__init__(detail or f"No index at {path}. Build one with: kb ingest")
+        super().__init__(
+            detail
+            or f"No index at {path} (KB_INDEX_DIR). Build one with: kb ingest, or set KB_INDEX_DIR "
+            "to the folder of an index"
+        )
 
 
 class IndexIncompatible(KBError):
