@@ -95,6 +95,7 @@ def run(
 ) -> IngestReport:
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
+    say("Checking the sources against the index")
     inputs = [_resolve_act(s, settings) for s in load_manifest(settings.sources)]
     extras, entries = _added_acts(settings, [Path(p) for p in extra_sources or []], inputs)
     # A consolidated text of an act in the corpus is a version of that act, not an act of its own.

@@ -204,10 +204,15 @@ def point_label(hit: Hit, piece: _Piece) -> str:
     base = re.sub(r"(?:\(\w+\))?(?: to |-)\(\w+\)$", "", hit.pinpoint)  # "5(1)(d)-(f)" -> "5(1)"
     if hit.unit_kind != "article" or not re.fullmatch(r"\d+[a-z]*(?:\(\d+[a-z]*\))?", base):
         return hit.label
-    if re.search(r", (?:points?|\w+ paragraph)\b", hit.label):
-        # "Article 3, point (4)": the article's paragraphs are not numbered, and its pinpoint's
-        # first number is already a point (narrowing it gave "Article 3(4)(4)", issue 31).
-        return hit.label
+    single = re.match(r"(.*?, Article \w+), points? \((\w+)\)", hit.label)
+    if single or re.search(r", \w+ paragraph\b", hit.label):
+        # "Article 3, points (38) to (41)": the article's paragraphs are not numbered, and its
+        # pinpoint's first number is already a point (narrowing it gave "Article 3(4)(4)",
+        # issue 31). A point of that kind quoted alone is cited as such: "Article 3, point (39)".
+        if single is None or not piece.point or piece.point[1:-1].isdigit() != single.group(2).isdigit():
+            return hit.label
+        amended = hit.label[hit.label.find(" (as amended") :] if " (as amended" in hit.label else ""
+        return f"{single.group(1)}, point {piece.point}{amended}"
     narrowed = base
     if piece.paragraph and "(" not in narrowed:
         narrowed += f"({piece.paragraph})"

@@ -49,7 +49,16 @@ def _hit_block(number: int | None, hit: Hit, used: list[str]) -> None:
 
 
 def print_answer(answer: Answer) -> None:
-    console.print(answer.answer if answer.abstained else _markers(answer.answer))
+    if answer.abstained or answer.answer_mode == "generated" or not answer.sentences:
+        console.print(answer.answer if answer.abstained else _markers(answer.answer))
+    else:
+        # A quoted answer in blocks: the lead, marked as our reading, then one per provision.
+        for s in answer.sentences:
+            if s.lead:
+                console.print("[dim]In short (regkb's reading; the quoted words are the law's):[/dim]")
+            console.print(_markers(f"{s.text} " + "".join(f"[{n}]" for n in s.markers())))
+            if s.lead:
+                console.print()
     written_by = answer.written_by()
     if written_by:
         removed = (

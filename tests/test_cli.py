@@ -198,3 +198,10 @@ def test_show_with_a_pinpoint_prints_that_part_and_whole_prints_all(env: dict[st
     assert "--whole" in part.stdout
     whole = kb("show", "AI Act Art. 6(3)", "--whole", env=env).stdout
     assert "1. Irrespective" in whole and "3. By derogation from paragraph 2" in whole
+
+
+def test_ingest_reports_progress_on_stderr_and_its_summary_on_stdout(env: dict[str, str]) -> None:
+    result = kb("ingest", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Checking the sources against the index…" in result.stderr and "done in" in result.stderr
+    assert "is up to date" in result.stdout and "Checking" not in result.stdout

@@ -101,6 +101,9 @@ def test_a_point_of_an_article_without_numbered_paragraphs_is_not_doubled() -> N
     piece = pieces_of(h, 0)[0]
     assert piece.point == "(4)"
     assert point_label(h, piece) == "AI Act, Article 3, point (4)"
+    ranged = hit("AI Act, Article 3, points (38) to (41)", "(39) ‘emotion recognition system’ means …")
+    ranged = ranged.model_copy(update={"unit": "art_3", "pinpoint": "3(38)-(41)"})
+    assert point_label(ranged, pieces_of(ranged, 0)[0]) == "AI Act, Article 3, point (39)"
     numbered = hit("AI Act, Article 5(1)(d) to (f)", "(f) the use of AI systems to infer emotions;")
     numbered = numbered.model_copy(update={"pinpoint": "5(1)(d)-(f)"})
     assert point_label(numbered, pieces_of(numbered, 0)[0]) == "AI Act, Article 5(1)(f)"
