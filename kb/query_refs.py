@@ -241,9 +241,9 @@ def refuse_outside(doc: str, acts: list[ActInfo]) -> None:
 
 
 def not_held(instrument: Instrument, acts: list[ActInfo]) -> str:
-    """ "GDPR (…) is not in this knowledge base (EUR-Lex: …); it holds: AI Act and Data Act. Add an
-    act with: kb ingest --source FILE". The one message for a provision of an act not held."""
-    names = [a.short_name for a in acts]
+    """ "GDPR (…) is not in this knowledge base (EUR-Lex: …); it holds: AI Act (ai-act) and Data Act
+    (data-act). Add an act with: kb ingest --source FILE". The one message for an act not held."""
+    names = [f"{a.short_name} ({a.id})" for a in acts]
     held = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names) or "no act"
     return f"{instrument.notice[:-1]}; it holds: {held}. Add an act with: kb ingest --source FILE"
 

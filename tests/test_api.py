@@ -93,7 +93,7 @@ def test_stream_reports_errors_as_an_event(client: httpx.Client) -> None:
     r = client.post("/v1/ask/stream", json={"question": "fines", "docs": ["gdpr"]})
     assert r.status_code == 200
     (name, data), *_ = _events(r)
-    assert name == "error" and data["status"] == 404 and "gdpr" in data["detail"]
+    assert name == "error" and data["status"] == 404 and "GDPR" in data["detail"]
 
 
 def test_search_returns_hits_in_the_hit_schema(client: httpx.Client) -> None:

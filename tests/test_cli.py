@@ -12,6 +12,7 @@ import pytest
 
 from api.process import Server
 from kb.config import Settings
+from tests.conftest import MIRROR
 from tests.helpers import kb, settings_env
 
 QUESTION = "How much notice must a cloud provider give before switching?"
@@ -178,7 +179,7 @@ def test_a_taken_port_exits_6_not_3(env: dict[str, str]) -> None:
 def test_eval_reports_progress_on_stderr(env: dict[str, str], tmp_path: Path) -> None:
     # Issue 31: `kb eval` ran for minutes with nothing on the screen. Piped, each step is a line
     # on stderr; stdout stays the report, whose headers are whole at 80 columns.
-    dev = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
+    dev = MIRROR.parent / "eval" / "dev.jsonl"
     few = tmp_path / "few.jsonl"
     few.write_text("".join(dev.read_text(encoding="utf-8").splitlines(keepends=True)[:3]), encoding="utf-8")
     result = kb("eval", str(few), "--no-baselines", env={**env, "COLUMNS": "80"})

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,9 @@ from kb.citations import paragraph_style
 from kb.knowledge import KnowledgeBase
 from kb.results import Answer, Hit
 from kb.search.blocks import find_block
+from tests.conftest import MIRROR
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
+DEV = MIRROR.parent / "eval" / "dev.jsonl"  # beside the corpus mirror, as tests/test_eval.py finds it
 # Names the acts capitalise in their sentences, which their capitalised headings must keep.
 NAMES = re.compile(r"\b(?:commission|european|union|member states?|directive|regulation \(eu\))\b")
 LABEL = re.compile(r"^(?P<act>.+?), (?P<kind>Article|Annex|Recital)\b(?P<rest>.*)$")
