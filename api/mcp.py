@@ -37,6 +37,7 @@ from api.errors import not_found
 from api.holder import Holder
 from api.mcp_text import answer_text, check_text, documents_text, provision_text, search_text
 from api.schemas import VERSION_PATTERN, Kind
+from api.startup import leave_now
 from kb import __version__
 from kb.citecheck.models import MAX_CHECK_CHARS, CheckReport
 from kb.config import Settings
@@ -356,6 +357,7 @@ def serve_stdio(config: Settings) -> None:
     output from libraries cannot corrupt the protocol.
     """
     build(Holder(config), own_holder=True).run("stdio")
+    leave_now()  # the client has gone: no abort while the index may still be loading
 
 
 def mount(app: FastAPI, holder: Holder, config: Settings) -> RegkbServer:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -15,7 +16,9 @@ if TYPE_CHECKING:  # imported for annotations only: the command line starts fast
     from kb.evaluate import Report
     from kb.results import AmendmentNote, Answer, Hit, Provision, SearchResult
 
-console = Console(highlight=False, soft_wrap=False)
+# Piped, lines are never wrapped: a URL or an id cut in two cannot be copied. On a terminal
+# Rich wraps prose to its width.
+console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
 
 
 def _emphasise(text: str, sentences: list[str]) -> str:
@@ -47,7 +50,16 @@ def _hit_block(number: int | None, hit: Hit, used: list[str]) -> None:
 
 
 def print_answer(answer: Answer) -> None:
-    console.print(answer.answer if answer.abstained else _markers(answer.answer))
+    if answer.abstained or answer.answer_mode == "generated" or not answer.sentences:
+        console.print(answer.answer if answer.abstained else _markers(answer.answer))
+    else:
+        # A quoted answer in blocks: the lead, marked as our reading, then one per provision.
+        for s in answer.sentences:
+            if s.lead:
+                console.print("[dim]In short (regkb's reading; the quoted words are the law's):[/dim]")
+            console.print(_markers(f"{s.text} " + "".join(f"[{n}]" for n in s.markers())))
+            if s.lead:
+                console.print()
     written_by = answer.written_by()
     if written_by:
         removed = (
@@ -79,12 +91,19 @@ def print_hits(result: SearchResult) -> None:
         _hit_block(i, hit, [])
 
 
-def print_provision(p: Provision) -> None:
-    console.print(f"[bold]{escape(p.label)}[/bold]  {escape(p.title)}")
+def print_provision(p: Provision, whole: bool = False) -> None:
+    """The provision; with a pinpoint ("Art. 6(3)"), only that paragraph or point, unless `whole`
+    (then all of it, the pinpoint in bold)."""
+    part = p.pinpoint_text is not None and not whole
+    label = p.pinpoint_label if part and p.pinpoint_label else p.label
+    console.print(f"[bold]{escape(label)}[/bold]  {escape(p.title)}")
     console.print(f"[dim]{escape(p.heading)}[/dim]")
     console.print()
-    text = _emphasise(p.text, [p.pinpoint_text] if p.pinpoint_text else [])
-    console.print(text)
+    if part:
+        console.print(escape(p.pinpoint_text or ""))
+        console.print(f"[dim](Part of {escape(p.label)}; all of it with --whole.)[/dim]")
+    else:
+        console.print(_emphasise(p.text, [p.pinpoint_text] if p.pinpoint_text else []))
     console.print()
     console.print(f"[blue]{escape(p.url)}[/blue]  [dim]{escape(p.version)}[/dim]")
     _amendments(p.amended_by, p.unofficial)
@@ -113,32 +132,19 @@ def _amendments(notes: list[AmendmentNote], unofficial: str | None) -> None:
 
 def print_document_list(acts: list[dict[str, Any]], built_at: str, model: str) -> None:
     table = Table(title=f"Index built {built_at} with {model}")
-    for col in (
-        "id",
-        "act",
-        "Official Journal",
-        "date",
-        "CELEX",
-        "recitals",
-        "articles",
-        "annexes",
-        "passages",
-    ):
-        table.add_column(col)
+    # The id is what --docs takes: never cut, whatever the width. Four columns fit 80: the
+    # Official Journal and the counts of each part follow, a line per act.
+    table.add_column("id", no_wrap=True, min_width=max((len(a["id"]) for a in acts), default=2))
+    table.add_column("act", overflow="fold")
+    table.add_column("CELEX", no_wrap=True)
+    table.add_column("passages", justify="right", no_wrap=True)
+    for a in acts:
+        table.add_row(a["id"], a["short_name"], a["celex"], str(a["counts"]["passages"]))
+    console.print(table)
     for a in acts:
         c = a["counts"]
-        table.add_row(
-            a["id"],
-            a["short_name"],
-            a["oj"],
-            a["date"],
-            a["celex"],
-            str(c["recitals"]),
-            str(c["articles"]),
-            str(c["annexes"]),
-            str(c["passages"]),
-        )
-    console.print(table)
+        parts = ", ".join(_count(c[k], k[:-1]) for k in ("recitals", "articles", "annexes"))
+        console.print(f"{escape(a['short_name'])}: {escape(a['oj'])}; {parts}")
     for a in acts:
         if a.get("origin"):
             console.print(f"{escape(a['id'])}: {escape(a['origin'])}")
@@ -153,23 +159,34 @@ def print_document_list(acts: list[dict[str, Any]], built_at: str, model: str) -
                 console.print(f"  [yellow]{escape(v['unofficial'])}[/yellow]")
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 annex', '13 annexes', '0 annexes'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}{'es' if noun.endswith('x') else 's'}"
+
+
 def print_reports(reports: list[Report]) -> None:
-    metrics = ["hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "all_gold@10", "false_decline", "chars_top5"]
-    table = Table(title="Answerable items")
-    table.add_column("questions")
-    table.add_column("system")
-    table.add_column("kind")
-    for m in metrics:
-        table.add_column(m, justify="right")
-    for r in reports:
-        for kind, scores in [("all", r.overall), *r.by_kind.items()]:
-            table.add_row(
-                r.questions, r.system, f"{kind} ({scores['n']})", *(str(scores.get(m, "")) for m in metrics)
-            )
-    console.print(table)
+    # Two tables of four or five metrics, not one of eight: that one cut its headers to
+    # "fie… reg… hit…" at 80 columns. A metric's header is never cut; names and kinds wrap.
+    groups = [
+        ("Answerable items: ranking", ["hit@1", "hit@3", "hit@5", "hit@10", "mrr@10"]),
+        ("Answerable items: coverage and length", ["all_gold@10", "false_decline", "chars_top5"]),
+    ]
+    for title, metrics in groups:
+        table = Table(title=title)
+        for col in ("questions", "system", "kind"):
+            table.add_column(col, overflow="fold")
+        for m in metrics:
+            table.add_column(m, justify="right", no_wrap=True, min_width=len(m))
+        for r in reports:
+            for kind, scores in [("all", r.overall), *r.by_kind.items()]:
+                values = [str(scores.get(m, "")) for m in metrics]
+                table.add_row(r.questions, r.system, f"{kind} ({scores['n']})", *values)
+        console.print(table)
     abst = Table(title="Abstain items")
-    for col in ("questions", "system", "declined", "decline rate", "false declines", "precision", "recall"):
-        abst.add_column(col, justify="right")
+    for col in ("questions", "system"):
+        abst.add_column(col, overflow="fold")
+    for col in ("declined", "decline rate", "false declines", "precision", "recall"):
+        abst.add_column(col, justify="right", min_width=len(col.split()[-1]))
     for r in reports:
         a = r.abstention
         abst.add_row(

@@ -88,6 +88,7 @@ def run(
     for the person running it; the published index is then unchanged."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
+    say("Checking the sources against the index")
     corpus = corpus_inputs(settings)
     extras, entries = added_inputs(settings, [Path(p) for p in extra_sources or []], corpus)
     # A consolidated text of an act in the corpus is a version of that act, not an act of its own.

@@ -194,6 +194,15 @@ def point_label(hit: Hit, piece: _Piece) -> str:
     base = re.sub(r"(?:\(\w+\))?(?: to |-)\(\w+\)$", "", hit.pinpoint)  # "5(1)(d)-(f)" -> "5(1)"
     if hit.unit_kind != "article" or not re.fullmatch(r"\d+[a-z]*(?:\(\d+[a-z]*\))?", base):
         return hit.label
+    single = re.match(r"(.*?, Article \w+), points? \((\w+)\)", hit.label)
+    if single or re.search(r", \w+ paragraph\b", hit.label):
+        # "Article 3, points (38) to (41)": the article's paragraphs are not numbered, and its
+        # pinpoint's first number is already a point (narrowing it gave "Article 3(4)(4)",
+        # issue 31). A point of that kind quoted alone is cited as such: "Article 3, point (39)".
+        if single is None or not piece.point or piece.point[1:-1].isdigit() != single.group(2).isdigit():
+            return hit.label
+        amended = hit.label[hit.label.find(" (as amended") :] if " (as amended" in hit.label else ""
+        return f"{single.group(1)}, point {piece.point}{amended}"
     narrowed = base
     if piece.paragraph and "(" not in narrowed:
         narrowed += f"({piece.paragraph})"
@@ -221,6 +230,21 @@ def _same(a: str, b: str) -> bool:
 
 def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def renumber(sentences: list[Sentence], hits: list[Hit]) -> tuple[list[Sentence], list[Hit]]:
+    """The hits the sentences cite first, in the order the answer cites them, then the others,
+    and the sentences' markers numbered to match: an answer reads [1] [2] [3], never [1] [2] [3]
+    [5] with [4] a source it does not quote (issue 31)."""
+    order = list(dict.fromkeys(n - 1 for s in sentences for n in s.markers() if 0 < n <= len(hits)))
+    order += [i for i in range(len(hits)) if i not in order]
+    new = {old + 1: pos + 1 for pos, old in enumerate(order)}
+    moved = [[new.get(n, n) for n in s.citations] for s in sentences]
+    out = [
+        s.model_copy(update={"citation": new.get(s.citation, s.citation), "citations": cited})
+        for s, cited in zip(sentences, moved, strict=True)
+    ]
+    return out, [hits[i] for i in order]
 
 
 def render(sentences: list[Sentence]) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from kb.errors import BadQuery, UnknownDocument
 from kb.manifest import ActInfo, VersionInfo
-from kb.query_refs import act_names
+from kb.query_refs import act_names, refuse_outside
 from kb.vocabulary import MAX_QUERY_CHARS, UNIT_KINDS
 
 
@@ -25,9 +25,11 @@ def act_ids(acts: list[ActInfo], docs: list[str] | None) -> list[str] | None:
 
 
 def check_acts(acts: list[ActInfo], docs: list[str]) -> None:
-    """Raises UnknownDocument unless every id of `docs` is an act of `acts`."""
+    """Raises UnknownDocument unless every id of `docs` is an act of `acts`; ActNotHeld (one) for
+    a listed act outside the index ("gdpr"), with its EUR-Lex link."""
     known = [a.id for a in acts]
     for doc in docs:
+        refuse_outside(doc, acts)  # "gdpr": an act not held, named as such
         if doc not in known:
             raise UnknownDocument(f"Unknown act {doc!r}; the index holds: {', '.join(known)}.")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kb.document import Block, Unit
-from kb.headings import acronyms, heading_path
+from kb.headings import acronyms, heading_path, proper_words
 from kb.manifest import ActInfo, VersionInfo
 from kb.results import AmendmentNote, RefLink
 from kb.versions import amended_label, describe
@@ -54,7 +54,8 @@ def citation_label(
         subpoints = "".join(f"({p})" for p in parts[1:])
         return _range(f"{short_name}, Article {unit_num}, point ({parts[0]}){subpoints}", span)
     # Annexes: a capital letter is a section, a number is a point with its subpoints.
-    label = f"{short_name}, Annex {unit_num}"
+    # An act's sole annex has no number: "Annex, point 2(a)", never "Annex , point 2(a)".
+    label = f"{short_name}, Annex {unit_num}".rstrip()
     if parts and re.fullmatch(r"[A-Z]", parts[0]):
         label += f", Section {parts[0]}"
         parts = parts[1:]
@@ -131,11 +132,14 @@ class Citer:
         self.all_acts = all_acts
         self.versions = versions
         self.units = units
-        self._acronyms = {
-            doc: acronyms(u.text for (d, _), u in units.items() if d == doc and u.kind == "article")
-            for doc in acts
-        }
+        self._acronyms = {doc: self._kept_words(doc, units) for doc in acts}
         self._incoming: dict[tuple[str, str], list[tuple[str, str, str]]] | None = None
+
+    @staticmethod
+    def _kept_words(doc: str, units: dict[tuple[str, str], Unit]) -> set[str]:
+        """The acronyms and names an act writes capitalised, which its headings keep so."""
+        texts = [u.text for (d, _), u in units.items() if d == doc and u.kind == "article"]
+        return acronyms(texts) | proper_words(texts)
 
     def cite(
         self, doc: str, unit: Unit, pinpoint: str | None = None, span: tuple[int, int] | None = None
@@ -153,7 +157,7 @@ class Citer:
             version=describe(act, version),
             version_date=version.in_force,
             amended_by=[AmendmentNote.model_validate(a, from_attributes=True) for a in unit.amendments],
-            unofficial=self._unofficial(act, unit),
+            unofficial=self._unofficial(act, unit, changed),
             # The original PDF's pages no longer hold an amended unit's text.
             pages=list(unit.pages) if unit.pages and not unit.amendments else None,
         )
@@ -215,9 +219,12 @@ class Citer:
             self._incoming = incoming
         return self._incoming
 
-    def _unofficial(self, act: ActInfo, unit: Unit) -> str | None:
+    def _unofficial(self, act: ActInfo, unit: Unit, changed: bool = True) -> str | None:
+        """Why the cited text rests on unofficial files: the act's own files, or, only where the
+        cited wording came from an amending act (`changed`), that act's transcription. The
+        unchanged definition of "deployer" in an amended Article 3 carries no such note."""
         notes = [act.unofficial] if act.unofficial else []
-        for source_id in dict.fromkeys(a.act for a in unit.amendments):
+        for source_id in dict.fromkeys(a.act for a in unit.amendments if changed):
             source = self.all_acts.get(source_id)
             if source is not None and source.unofficial:
                 notes.append(f"Amended wording from {source.short_name}. {source.unofficial}")

@@ -1,16 +1,34 @@
-"""All configuration, read once from `KB_*` environment variables (see the README)."""
+"""All configuration, read once from `KB_*` environment variables and from the project's `.env`
+file, which `make` writes with what it decides (see the README's settings table): a bare `kb`
+command behaves as `make` does, from any directory.
+
+Relative paths are read from the project folder (the one holding pyproject.toml and .env), not
+from the working directory: `kb ask` from elsewhere finds data/index all the same."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import AliasChoices, Field
+from platformdirs import user_cache_path
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The checkout regkb runs from (an editable install, as `make` makes); a copy installed into
+# site-packages has no pyproject.toml beside it, and reads paths from the working directory.
+_HERE = Path(__file__).resolve().parent.parent
+PROJECT = _HERE if (_HERE / "pyproject.toml").is_file() else Path.cwd()
+ENV_FILE = PROJECT / ".env"
+# One cache of exported models for the user, wherever `kb` starts (an assistant starts `kb mcp`
+# in a folder of its own choosing): ~/.cache/regkb/models on Linux (XDG_CACHE_HOME honoured).
+MODEL_CACHE = user_cache_path("regkb") / "models"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="KB_", extra="ignore", env_file=ENV_FILE, env_file_encoding="utf-8"
+    )
 
     index_dir: Path = Field(Path("data/index"), description="Where the published index lives.")
     sources: Path = Field(Path("corpus/sources.toml"), description="The manifest of acts.")
@@ -29,7 +47,7 @@ class Settings(BaseSettings):
         "falling back to torch when the export fails).",
     )
     model_cache: Path = Field(
-        Path("data/models"), description="ONNX exports of embedding models, keyed by the model's files."
+        MODEL_CACHE, description="ONNX exports of embedding models, keyed by the model's files."
     )
     embed_cache: Path = Field(
         Path("data/cache"),
@@ -82,6 +100,17 @@ class Settings(BaseSettings):
     # under a second) and frees a worker sooner during an outage.
     slack_api_timeout: int = Field(10, ge=1, description="Seconds a Slack Web API call may take.")
     port: int = Field(8000, description="Port of `kb serve`.")
+
+    @field_validator(
+        "index_dir", "sources", "local_sources", "corpus_cache", "corpus_mirror", "model_cache", "embed_cache"
+    )
+    @classmethod
+    def _from_project(cls, value: Any) -> Any:
+        """A relative path is the project's: the same folder whatever the working directory."""
+        if isinstance(value, Path):
+            value = value.expanduser()
+            return value if value.is_absolute() else PROJECT / value
+        return value
 
     def local_sources_path(self) -> Path:
         """The local sources file: `local_sources`, or local.toml beside the corpus manifest."""

@@ -9,7 +9,11 @@ class KBError(Exception):
 
 class IndexMissing(KBError):
     def __init__(self, path: object, detail: str | None = None) -> None:
-        super().__init__(detail or f"No index at {path}. Build one with: kb ingest")
+        super().__init__(
+            detail
+            or f"No index at {path} (KB_INDEX_DIR). Build one with: kb ingest, or set KB_INDEX_DIR "
+            "to the folder of an index"
+        )
 
 
 class IndexIncompatible(KBError):
@@ -21,6 +25,11 @@ class IndexIncompatible(KBError):
 
 class UnknownDocument(KBError):
     pass
+
+
+class ActNotHeld(UnknownDocument):
+    """A reference to an act the knowledge base does not hold ("GDPR Article 30"): refused on every
+    path (search, ask, `kb show`, the units route, MCP), never answered from another act."""
 
 
 class UnknownUnit(KBError):

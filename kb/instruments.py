@@ -9,6 +9,7 @@ The acts and their names are listed in corpus/abbreviations.toml."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -83,3 +84,17 @@ def eli_url(kind: str, number: str) -> str:
         year = ("19" if int(year) > 50 else "20") + year
     code = {"Regulation": "reg", "Directive": "dir", "Decision": "dec"}[kind]
     return f"https://eur-lex.europa.eu/eli/{code}/{year}/{int(num)}/oj"
+
+
+def named_outside(name: str, corpus_names: Mapping[str, str]) -> Instrument | None:
+    """The listed act outside the corpus that `name` names in full, in any case: "gdpr", "GDPR",
+    "2016/679", "Digital Markets Act"; None for a corpus act or a name not listed. For an act id
+    given where the corpus's ids go (`kb show "gdpr art_30"`, /v1/documents/gdpr/units/art_30)."""
+    wanted = name.strip().lower()
+    if not wanted or wanted in corpus_names:
+        return None
+    for short, (kind, number, full) in known().items():
+        if wanted in (short.lower(), number, full.lower()) and number not in corpus_names:
+            label = full if short.lower() in full.lower() else f"{short} ({full})"
+            return Instrument(name, 0, len(name), label, number, eli_url(kind, number))
+    return None

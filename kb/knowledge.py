@@ -13,7 +13,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from kb import abstain, language, versions
-from kb.answer import compose, render
+from kb.answer import compose, render, renumber
 from kb.arguments import act_ids, check_acts, check_in_force, check_question
 from kb.config import Settings, settings
 from kb.conversation import interleave
@@ -271,12 +271,12 @@ class KnowledgeBase:
     def _extractive(self, r: Retrieval) -> Answer:
         hits = r.result.hits
         if r.verdict.abstain:
-            sentences = []
+            sentences: list[Sentence] = []
             text = f"The acts in this knowledge base do not answer this. {r.verdict.reason} " + (
                 "The closest provisions are listed below, with low confidence." if hits else ""
             )
         else:
-            sentences = compose(r.query, hits, self.embedder)
+            sentences, hits = renumber(compose(r.query, hits, self.embedder), hits)
             text = render(sentences)
         return Answer(
             question=r.question,
@@ -285,7 +285,8 @@ class KnowledgeBase:
             citations=hits,
             abstained=r.verdict.abstain,
             reason=r.verdict.reason,
-            versions=self.versions(hits, r.view),
+            # "Cites …" names the versions of the sources; a declined answer cites nothing.
+            versions=[] if r.verdict.abstain else self.versions(hits, r.view),
             notices=r.result.notices,
             language=r.result.language,
             resolved_question=r.resolved if r.resolved != r.question else None,
@@ -300,7 +301,8 @@ class KnowledgeBase:
     def sources(self, r: Retrieval) -> Sources:
         """What the answer to `r` rests on, before it is written: its citations, the version of
         each act they cite, and whether it declines (a streamed answer's first event)."""
-        hits = r.result.hits
+        # In the order the answer cites them (`renumber`), so a streamed marker [n] is the nth.
+        hits = self._extractive(r).citations
         return Sources(
             citations=hits,
             versions=self.versions(hits, r.view),
@@ -340,7 +342,7 @@ class KnowledgeBase:
         Raises BadQuery (names none, or an article both acts have), UnknownUnit (not there)."""
         view = self.view(version)
         in_view = [a for a in self.acts if a.id in view.versions]
-        request = read_reference(reference, in_view, doc)
+        request = read_reference(reference, in_view, doc, held=self.acts)
         present = [d for d in request.docs if (d, request.unit) in view.units]
         where = extent(request.docs, request.unit, view.searcher.acts, view.units) if not present else ""
         chosen = pick_act(request, present, in_view, where)
@@ -374,6 +376,7 @@ class KnowledgeBase:
             blocks=[block_out(b) for b in unit.blocks],
             pinpoint=pinpoint if block is not None else None,
             pinpoint_text=unit.text[block.start : block.end] if block is not None else None,
+            pinpoint_label=citer.cite(doc, unit, pinpoint, (block.start, block.end)).label if block else None,
             refers_to=citer.links(doc, unit),
             referred_by=citer.referred_by(doc, unit.id),
         )

@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kb.errors import BadQuery, UnknownUnit
-from kb.grammar import find_query_refs
+from kb.errors import ActNotHeld, BadQuery, UnknownUnit
+from kb.grammar import find_instruments, find_query_refs
+from kb.instruments import Instrument, named_outside
 from kb.manifest import ActInfo
 
 
@@ -44,18 +45,50 @@ class ProvisionRequest:
     pinpoint: str | None
 
 
-def read_reference(reference: str, acts: list[ActInfo], doc: str | None = None) -> ProvisionRequest:
-    """The provision `reference` names, among `acts`; `doc` fixes the act. The same reading for
-    the local knowledge base and the HTTP client. Raises BadQuery when it names none."""
+def read_reference(
+    reference: str, acts: list[ActInfo], doc: str | None = None, held: Iterable[ActInfo] = ()
+) -> ProvisionRequest:
+    """The provision `reference` names, among `acts`; `doc` fixes the act; `held` are acts of the
+    knowledge base outside the version asked for (never reported as missing). The same reading
+    for the local knowledge base and the HTTP client. Raises BadQuery when it names none, and
+    ActNotHeld when it names a provision of an act the knowledge base does not hold ("GDPR
+    Article 30", "gdpr art_30"): that is never shown from another act."""
+    names = act_names(acts)
+    everything = list({a.id: a for a in [*acts, *held]}.values())
     m = _UNIT_ID.fullmatch(reference)
     if m:
+        refuse_outside(m.group(1), everything)
         return ProvisionRequest(reference.strip(), [m.group(1)], m.group(2), None)
-    refs = find_query_refs(reference, act_names(acts))
+    outside = find_instruments(reference, act_names(everything))
+    refs = find_query_refs(reference, names, [(i.start, i.end, i.name) for i in outside])
+    if outside and (not refs or refs[0].external or not (doc or refs[0].doc)):
+        # The reference names an act outside the corpus and none inside it: search and ask
+        # decline such a question, and a provision is not shown from another act either.
+        bound = [i for i in outside if refs and i.name == refs[0].external]
+        raise ActNotHeld(not_held((bound or outside)[0], everything))
     if not refs:
         raise BadQuery(f"{reference!r} names no provision; try “AI Act Art. 5(1)(f)” or “data-act art_25”.")
     ref = refs[0]
     docs = [named] if (named := doc or ref.doc) else [a.id for a in acts]
     return ProvisionRequest(ref.text, docs, ref.unit, ref.pinpoint)
+
+
+def refuse_outside(doc: str, acts: list[ActInfo]) -> None:
+    """Raise ActNotHeld when `doc`, given where an act id goes ("gdpr"), names a listed act the
+    knowledge base does not hold; otherwise return (an unknown id is the caller's to report)."""
+    if doc in {a.id for a in acts}:
+        return
+    instrument = named_outside(doc, act_names(acts))
+    if instrument is not None:
+        raise ActNotHeld(not_held(instrument, acts))
+
+
+def not_held(instrument: Instrument, acts: list[ActInfo]) -> str:
+    """ "GDPR (…) is not in this knowledge base (EUR-Lex: …); it holds: AI Act (ai-act) and Data Act
+    (data-act). Add an act with: kb ingest --source FILE". The one message for an act not held."""
+    names = [f"{a.short_name} ({a.id})" for a in acts]
+    held = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names) or "no act"
+    return f"{instrument.notice[:-1]}; it holds: {held}. Add an act with: kb ingest --source FILE"
 
 
 def pick_act(request: ProvisionRequest, present: list[str], acts: list[ActInfo], extent: str = "") -> str:

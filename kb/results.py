@@ -213,6 +213,9 @@ class Provision(BaseModel):
     blocks: list[BlockOut]
     pinpoint: str | None = Field(None, description="The part the reference named, if any")
     pinpoint_text: str | None = None
+    pinpoint_label: str | None = Field(
+        None, description="The citation of that part", examples=["AI Act, Article 6(3)"]
+    )
     refers_to: list[RefLink] = Field(default_factory=list)
     referred_by: list[RefLink] = Field(default_factory=list)
 

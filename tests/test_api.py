@@ -93,7 +93,7 @@ def test_stream_reports_errors_as_an_event(client: httpx.Client) -> None:
     r = client.post("/v1/ask/stream", json={"question": "fines", "docs": ["gdpr"]})
     assert r.status_code == 200
     (name, data), *_ = _events(r)
-    assert name == "error" and data["status"] == 404 and "gdpr" in data["detail"]
+    assert name == "error" and data["status"] == 404 and "GDPR" in data["detail"]
 
 
 def test_search_returns_hits_in_the_hit_schema(client: httpx.Client) -> None:
@@ -172,8 +172,10 @@ def test_the_version_parameter_picks_the_text(client: httpx.Client) -> None:
         ("post", "/v1/ask", {"question": "fines", "k": 21}, 422, "k"),
         ("post", "/v1/search", {"query": "fines", "k": 0}, 422, "k"),
         ("post", "/v1/search", {"query": "fines", "colour": "red"}, 422, "colour"),
-        ("post", "/v1/search", {"query": "fines", "docs": ["gdpr"]}, 404, "gdpr"),
-        ("get", "/v1/documents/gdpr/units/art_5", None, 404, "gdpr"),
+        ("post", "/v1/search", {"query": "fines", "docs": ["gdpr"]}, 404, "GDPR (General"),
+        ("get", "/v1/documents/gdpr/units/art_5", None, 404, "GDPR (General"),
+        ("get", "/v1/documents/dma/units/art_5", None, 404, "is not in this knowledge base"),
+        ("get", "/v1/documents/gpdr/units/art_5", None, 404, "Unknown act 'gpdr'"),
         ("get", "/v1/documents/ai-act/units/art_114", None, 404, "art_114"),
         ("get", "/v1/nothing-here", None, 404, "Not Found"),
     ],
@@ -187,6 +189,15 @@ def test_errors_are_problem_details(
     problem = r.json()
     assert problem["status"] == status and needle in json.dumps(problem)
     assert "Traceback" not in r.text
+
+
+def test_a_provision_of_an_act_not_held_is_refused_with_its_eur_lex_link(client: httpx.Client) -> None:
+    # Issue 31: the units route never answers for an act it does not hold.
+    r = client.get("/v1/documents/gdpr/units/art_30")
+    assert r.status_code == 404
+    detail = r.json()["detail"]
+    assert detail.startswith("GDPR (General Data Protection Regulation) is not in this knowledge base")
+    assert "https://eur-lex.europa.eu/eli/reg/2016/679/oj" in detail and "kb ingest --source" in detail
 
 
 def test_an_oversized_body_is_refused(client: httpx.Client) -> None:

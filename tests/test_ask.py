@@ -76,6 +76,8 @@ def test_kb_ask_answers_emotion_recognition_with_article_5_1_f_and_its_exception
     result = kb("ask", "Can we use emotion recognition on our staff?", env=settings_env(index_settings))
     assert result.returncode == 0, result.stderr
     lead = " ".join(result.stdout.split()).split(" [1]")[0]  # the lead sentence, however wrapped
+    assert lead.startswith("In short (regkb's reading; the quoted words are the law's): ")
+    lead = lead.split("law's): ", 1)[1]
     assert re.match(r"AI Act, Article 5\(1\)\(f\)[^:]*: “The following AI practices", lead)
     assert "except “where the use of the AI system is intended" in lead
 

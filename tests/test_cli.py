@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kb.config import Settings
+from tests.conftest import MIRROR
 from tests.helpers import kb, settings_env
 from tests.process import Server
 
@@ -75,6 +76,17 @@ def test_usage_errors_exit_2_without_a_traceback(env: dict[str, str]) -> None:
         result = kb(*args, env=env)
         assert result.returncode == 2, (args, result.stderr)
         assert "Traceback" not in result.stderr and result.stderr.strip(), args
+
+
+@pytest.mark.parametrize("reference", ["GDPR Article 100", "GDPR Article 30", "Art. 30 of the GDPR"])
+def test_show_refuses_a_provision_of_an_act_not_held(env: dict[str, str], reference: str) -> None:
+    # Issue 31: "GDPR Article 100" printed AI Act Article 100; "GDPR Article 30" was called
+    # ambiguous between the AI Act and the Data Act.
+    result = kb("show", reference, env=env)
+    assert result.returncode == 2 and not result.stdout
+    assert "GDPR (General Data Protection Regulation) is not in this knowledge base" in result.stderr
+    assert "https://eur-lex.europa.eu/eli/reg/2016/679/oj" in result.stderr
+    assert "both" not in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_missing_index_exits_3_and_says_what_to_do(tmp_path: Path) -> None:
@@ -150,3 +162,63 @@ def test_api_mode_exits_4_when_the_server_is_unreachable_or_refuses(
     assert down.returncode == 4 and "kb serve" in down.stderr
     refused = kb("ask", "fines", "--api", server.url, env={**env, "KB_API_KEY": "wrong"})
     assert refused.returncode == 4 and "401" in refused.stderr
+
+
+def test_piped_output_never_cuts_ids_or_urls_at_80_columns(env: dict[str, str]) -> None:
+    # Issue 31: at 80 columns `kb documents` cut the ids --docs needs, and piped output broke
+    # URLs in the middle.
+    narrow = {**env, "COLUMNS": "80"}
+    listing = kb("documents", env=narrow).stdout
+    for doc in ("ai-act", "data-act", "ai-act-amendment-2026-1744"):
+        assert f"│ {doc} " in listing, listing
+    shown = kb("show", "AI Act Art. 5(1)(f)", env=narrow).stdout
+    url = "https://eur-lex.europa.eu/legal-content/EN/TXT/HTML/?uri=CELEX:02024R1689-20260727#art_5"
+    assert any(line.strip().startswith(url + " ") for line in shown.splitlines()), shown
+    answer = kb("ask", QUESTION, env=narrow).stdout
+    urls = [w for line in answer.splitlines() for w in line.split() if w.startswith("https://")]
+    assert urls and all(u.split("#")[-1].startswith(("art_", "rct_", "anx_")) for u in urls), urls
+
+
+def test_a_taken_port_exits_6_not_3(env: dict[str, str]) -> None:
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = kb("serve", "--port", str(port), env=env, timeout=60)
+    assert result.returncode == 6, result.stderr
+    assert f"127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_eval_reports_progress_on_stderr(env: dict[str, str], tmp_path: Path) -> None:
+    # Issue 31: `kb eval` ran for minutes with nothing on the screen. Piped, each step is a line
+    # on stderr; stdout stays the report, whose headers are whole at 80 columns.
+    dev = MIRROR.parent / "eval" / "dev.jsonl"
+    few = tmp_path / "few.jsonl"
+    few.write_text("".join(dev.read_text(encoding="utf-8").splitlines(keepends=True)[:3]), encoding="utf-8")
+    result = kb("eval", str(few), "--no-baselines", env={**env, "COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    assert "Scoring regkb on few.jsonl (3 questions)…" in result.stderr and "done in" in result.stderr
+    assert "Scoring" not in result.stdout
+    for header in ("hit@1", "hit@10", "mrr@10", "all_gold@10", "false_decline", "chars_top5"):
+        assert header in result.stdout, header
+
+
+def test_show_with_a_pinpoint_prints_that_part_and_whole_prints_all(env: dict[str, str]) -> None:
+    # Issue 31: `kb show "AI Act Art. 6(3)"` printed all of Article 6 with nothing marking 3.
+    part = kb("show", "AI Act Art. 6(3)", env=env)
+    assert part.returncode == 0, part.stderr
+    assert part.stdout.startswith("AI Act, Article 6(3)")
+    assert "3. By derogation from paragraph 2" in part.stdout and "1. Irrespective" not in part.stdout
+    assert "--whole" in part.stdout
+    whole = kb("show", "AI Act Art. 6(3)", "--whole", env=env).stdout
+    assert "1. Irrespective" in whole and "3. By derogation from paragraph 2" in whole
+
+
+def test_ingest_reports_progress_on_stderr_and_its_summary_on_stdout(env: dict[str, str]) -> None:
+    result = kb("ingest", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Checking the sources against the index…" in result.stderr and "done in" in result.stderr
+    assert "is up to date" in result.stdout and "Checking" not in result.stdout

@@ -42,12 +42,21 @@ def writing(knowledge: KnowledgeBase, standin: StandIn) -> Iterator[KnowledgeBas
     knowledge.writer = None
 
 
+def sources(kb: KnowledgeBase, question: str) -> list[Hit]:
+    """The provisions as the model gets them: numbered as the quoted answer numbers its sources."""
+    writer, kb.writer = kb.writer, None
+    try:
+        return kb.ask(question).citations
+    finally:
+        kb.writer = writer
+
+
 def number_of(hits: list[Hit], unit: str) -> int:
     return next(i for i, h in enumerate(hits, start=1) if h.unit == unit)
 
 
 def test_unsupported_sentences_are_removed_and_counted(writing: KnowledgeBase, standin: StandIn) -> None:
-    hits = writing.retrieve(EMOTION).result.hits
+    hits = sources(writing, EMOTION)
     n = number_of(hits, "art_5")
     assert WORKPLACE in hits[n - 1].text
     good = [
@@ -85,6 +94,8 @@ def test_unsupported_sentences_are_removed_and_counted(writing: KnowledgeBase, s
     assert body["stream"] is True and body["model"] == "standin-1"
     system, user = body["messages"]
     assert system == {"role": "system", "content": SYSTEM_PROMPT}
+    # Numbered as the quoted answer numbers its sources (those it quotes first), so that the
+    # markers of either answer point at the same list.
     for i, hit in enumerate(hits, start=1):
         assert f'<provision n="{i}" label="{hit.label}">' in user["content"]
         assert hit.text[:300] in user["content"]
@@ -92,7 +103,7 @@ def test_unsupported_sentences_are_removed_and_counted(writing: KnowledgeBase, s
 
 
 def test_a_wrong_date_is_removed_and_the_right_one_kept(writing: KnowledgeBase, standin: StandIn) -> None:
-    hits = writing.retrieve(ANNEX_III).result.hits
+    hits = sources(writing, ANNEX_III)
     n = number_of(hits, "art_113")
     assert "2 December 2027" in hits[n - 1].text and "2 December 2028" not in hits[n - 1].text
     standin.script(

@@ -68,6 +68,8 @@ async def everything(client: Client) -> dict[str, Any]:
     )
     out["unknown_act"] = await client.call_tool("search_provisions", {"query": "fines", "acts": ["gdpr"]})
     out["no_such_unit"] = await client.call_tool("get_provision", {"act": "ai-act", "unit": "art_999"})
+    out["not_held"] = await client.call_tool("get_provision", {"reference": "GDPR Article 100"})
+    out["not_held_id"] = await client.call_tool("get_provision", {"act": "gdpr", "unit": "art_30"})
     out["bad_k"] = await client.call_tool("search_provisions", {"query": "fines", "k": 500})
     out["templates"] = (await client.list_resource_templates()).resource_templates
     out["resources"] = (await client.list_resources()).resources
@@ -185,10 +187,18 @@ def test_errors_are_tool_errors_with_the_api_messages(session: dict[str, Any], s
     unknown_act = session["unknown_act"]
     assert unknown_act.is_error and unknown_act.structured_content is None
     assert text(unknown_act) == api("POST", "/v1/search", json={"query": "fines", "docs": ["gdpr"]})
-    assert "Unknown act 'gdpr'" in text(unknown_act)
+    assert "GDPR (General Data Protection Regulation) is not in this knowledge base" in text(unknown_act)
     missing = session["no_such_unit"]
     assert missing.is_error
     assert text(missing) == api("GET", "/v1/documents/ai-act/units/art_999")
+    # A provision of an act not held is refused, never AI Act Article 100 (issue 31), and says so
+    # as the units route does.
+    for name in ("not_held", "not_held_id"):
+        refused = session[name]
+        assert refused.is_error and refused.structured_content is None, name
+        assert "GDPR (General Data Protection Regulation) is not in this knowledge base" in text(refused)
+        assert "https://eur-lex.europa.eu/eli/reg/2016/679/oj" in text(refused)
+    assert text(session["not_held_id"]) == api("GET", "/v1/documents/gdpr/units/art_30")
     # Arguments outside the schema are refused before they reach the knowledge base.
     assert session["bad_k"].is_error and "less than or equal to 50" in text(session["bad_k"])
 

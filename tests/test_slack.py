@@ -175,6 +175,21 @@ def test_a_question_the_acts_do_not_answer_gets_a_plain_message(server: Server, 
     assert "do not answer" in text and "low confidence" in text
 
 
+def test_a_provision_of_an_act_not_held_is_declined_with_its_eur_lex_link(
+    server: Server, slack: SlackStandIn
+) -> None:
+    # Issue 31: "GDPR Article 30" is never answered from the AI Act or the Data Act.
+    slash(server, slack, "GDPR Article 30", "gdpr-30")
+    blocks = slack.wait_for("/response/gdpr-30")[0]["body"]["blocks"]
+    check_block_kit(blocks)
+    text = json.dumps(blocks, ensure_ascii=False)
+    assert "GDPR (General Data Protection Regulation) is not in this knowledge base" in text
+    assert "https://eur-lex.europa.eu/eli/reg/2016/679/oj" in text
+    assert "ambiguous" not in text and "do not answer" in text
+    # A declined answer cites nothing: no line of versions "cited" (issue 31).
+    assert "OJ L, 2024/1689" not in text and "OJ L, 2023/2854" not in text
+
+
 def test_a_mention_is_answered_in_its_thread(server: Server, slack: SlackStandIn) -> None:
     r = event(
         server,

@@ -23,7 +23,9 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SHOTS = Path(__file__).resolve().parent / "output"
+# The README's screenshots: written here by the tests themselves, so they show the page as it is.
+SHOTS = Path(__file__).resolve().parent.parent / "docs"
+KEY = "web-test-key"
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,7 @@ def ask(page: Page, question: str) -> None:
     page.fill("#question", question)
     page.keyboard.press("Enter")
     expect(page.locator(".turn")).to_have_count(count + 1)
-    expect(page.locator(".turn").last.locator(".answer .meta")).to_be_visible(timeout=60_000)
+    expect(page.locator(".turn").last.locator(".answer[data-done]")).to_have_count(1, timeout=60_000)
 
 
 def test_a_question_streams_an_answer_with_its_sources(page: Page) -> None:
@@ -68,7 +70,6 @@ def test_a_question_streams_an_answer_with_its_sources(page: Page) -> None:
     expect(answer.locator("a.marker").first).to_have_text("[1]")
     expect(page.locator(".source").first).to_contain_text("AI Act, Article 5(1)")
     expect(answer.locator(".meta")).to_contain_text("OJ L, 2024/1689")
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "web-desktop.png"), full_page=True)
 
 
@@ -131,6 +132,8 @@ def test_a_question_outside_the_acts_is_declined_plainly(page: Page) -> None:
     ask(page, "What is the maximum GDPR fine?")
     expect(page.locator(".answer.abstained")).to_contain_text("do not answer")
     expect(page.locator("#sources-note")).to_contain_text("low confidence")
+    # A declined answer cites nothing: no "Cites …" under it (issue 31).
+    expect(page.locator(".answer.abstained .meta")).to_have_count(0)
 
 
 def test_the_act_filter_changes_the_sources(page: Page) -> None:
@@ -150,15 +153,81 @@ def test_markup_in_a_question_is_shown_as_text_and_never_runs(page: Page) -> Non
     assert dialogs == []
 
 
-def test_a_phone_screen_has_no_horizontal_scrolling(browser: Browser, server: Server) -> None:
+def test_a_phone_screen_has_no_horizontal_scrolling_and_opens_at_the_answer(
+    browser: Browser, server: Server
+) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.goto(server.url)
-    ask(page, "When did the Data Act start to apply?")
+    ask(page, "Can we use emotion recognition on our staff?")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / "web-phone.png"), full_page=True)
+    # Issue 31: the page scrolled to the end of the answer, the lead off-screen above it.
+    lead = page.locator(".turn").last.locator(".sentence.lead")
+    expect(lead).to_be_in_viewport()
+    page.screenshot(path=str(SHOTS / "web-phone.png"))
+    context.close()
+
+
+def test_the_answer_reads_in_one_pass(page: Page) -> None:
+    # The lead first, marked as our reading; then each provision a block with the law's words
+    # set apart as quotations (issue 31).
+    ask(page, "Can we use emotion recognition on our staff?")
+    answer = page.locator(".turn").last.locator(".answer")
+    lead = answer.locator(".sentence").first
+    expect(lead).to_have_class(re.compile(r"\blead\b"))
+    expect(lead.locator(".tag")).to_contain_text("regkb's reading")
+    expect(lead.locator("blockquote.quote").first).to_contain_text("infer emotions of a natural person")
+    expect(answer.locator(".sentence.provision").first.locator(".label")).to_contain_text("AI Act, Article")
+    assert answer.locator(".sentence.provision blockquote.quote").count() >= 1
+
+
+def test_whole_provision_opens_at_the_pinpoint(page: Page) -> None:
+    ask(page, "Can we use emotion recognition on our staff?")
+    card = page.locator(".source", has_text="AI Act, Article 5(1)").first
+    card.locator("button.open").click()
+    # Marked and scrolled to: the passage the card cites, point (f) in it.
+    pinned = page.locator("#provision-pinpoint")
+    expect(pinned).to_contain_text("(f) the placing on the market")
+    expect(pinned).to_be_in_viewport()
+    # Article 5 begins with point (a), which is now scrolled out of the text's box.
+    top = page.evaluate("document.getElementById('provision-text').scrollTop")
+    assert top > 0
+
+
+@pytest.fixture(scope="module")
+def keyed_server(index_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    env = {**settings_env(index_settings), "KB_API_KEYS": f"other-key,{KEY}"}
+    srv = Server(env, tmp_path_factory.mktemp("web-keys") / "server.log")
+    srv.wait_ready()
+    yield srv
+    srv.stop()
+
+
+def test_with_api_keys_the_page_asks_for_one_once_and_says_when_it_is_wrong(
+    browser: Browser, keyed_server: Server
+) -> None:
+    # Issue 31: with KB_API_KEYS set, the page could not list the acts nor ask anything.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(keyed_server.url)
+    expect(page.locator("#key-form")).to_be_visible()
+    expect(page.locator("#key-note")).to_contain_text("needs an API key")
+    page.fill("#api-key", "not-a-key")
+    page.click("#key-form button[type=submit]")
+    expect(page.locator("#key-note")).to_contain_text("not accepted")
+    page.fill("#api-key", KEY)
+    page.click("#key-form button[type=submit]")
+    expect(page.locator("#key-form")).to_be_hidden()
+    expect(page.locator("#versions")).to_contain_text("OJ L, 2024/1689")
+    ask(page, "How much notice must a cloud provider give before switching?")
+    expect(page.locator(".source").first).to_contain_text("Data Act")
+    # Kept for the tab: a reload asks no more.
+    page.reload()
+    expect(page.locator("#versions")).to_contain_text("OJ L, 2024/1689")
+    expect(page.locator("#key-form")).to_be_hidden()
+    assert page.evaluate("sessionStorage.getItem('regkb.key')") == KEY
+    assert page.evaluate("localStorage.getItem('regkb.key')") is None
     context.close()
 
 

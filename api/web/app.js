@@ -24,6 +24,29 @@ const el = (tag, props = {}, ...children) => {
 let turns = load();
 let busy = false;
 
+// With KB_API_KEYS set the API wants a Bearer key. The page asks for it once and keeps it in
+// this tab's session storage (gone when the tab closes), never in the page or the URL.
+const KEY = "regkb.key";
+async function api(path, options = {}) {
+  const key = sessionStorage.getItem(KEY);
+  const headers = { ...(options.headers || {}), ...(key ? { Authorization: `Bearer ${key}` } : {}) };
+  const r = await fetch(path, { ...options, headers });
+  if (r.status === 401) {
+    askForKey(Boolean(key));
+    throw new Error(key ? "the API key was not accepted; enter a valid one above" : "this server needs an API key; enter it above");
+  }
+  return r;
+}
+function askForKey(wrong) {
+  if (wrong) sessionStorage.removeItem(KEY);
+  $("key-form").hidden = false;
+  $("key-note").textContent = wrong
+    ? "That API key was not accepted. Enter a valid key."
+    : "This server needs an API key. Enter it once; it is kept for this browser tab only.";
+  $("key-note").className = wrong ? "note low" : "note";
+  $("api-key").focus();
+}
+
 function load() {
   try { return JSON.parse(localStorage.getItem(STORE)) || []; } catch { return []; }
 }
@@ -44,10 +67,22 @@ async function init() {
     $("sources-note").className = "note";
     renderExamples();
   });
+  $("key-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(KEY, $("api-key").value.trim());
+    $("api-key").value = "";
+    $("key-form").hidden = true;
+    listActs();
+  });
+  await listActs();
+}
+
+async function listActs() {
   try {
-    const r = await fetch("/v1/documents");
+    const r = await api("/v1/documents");
     if (!r.ok) throw await problem(r);
     const body = await r.json();
+    $("act-filter").replaceChildren(el("option", { value: "", text: "All acts" }));
     for (const doc of body.documents) $("act-filter").append(el("option", { value: doc.id, text: doc.short_name }));
     $("versions").textContent = "Versions: " + body.documents.map((d) => `${d.short_name}, ${d.version}`).join("; ");
   } catch (err) {
@@ -84,7 +119,7 @@ async function submit() {
   const docs = $("act-filter").value ? [$("act-filter").value] : null;
   $("question").value = "";
   try {
-    const response = await fetch("/v1/ask/stream", {
+    const response = await api("/v1/ask/stream", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ question, k: 5, docs, history, version: $("version").value }),
@@ -105,6 +140,8 @@ async function submit() {
       } else if (name === "done") {
         turn.answer = data; turn.sentences = data.sentences; turn.citations = data.citations;
         finishTurn(view, turn); showSources(turn);
+        // The answer is read from its start: on a phone, scrolling to its end hid the lead.
+        view.item.scrollIntoView({ block: "start" });
       } else if (name === "error") {
         throw new Error(data.detail || data.title);
       }
@@ -149,16 +186,44 @@ function renderTurn(turn) {
   if (turn.answer) finishTurn({ answer }, turn);
   else answer.append(el("span", { class: "muted", text: "…" }));
   item.scrollIntoView({ block: "end" });
-  return { answer };
+  return { answer, item };
 }
 
 function markersOf(sentence) {
   return sentence.citations && sentence.citations.length ? sentence.citations : [sentence.citation];
 }
 
-function sentenceNodes(sentence, turn) {
-  return [el("span", { class: sentence.lead ? "sentence lead" : "sentence", text: sentence.text }),
-    ...markersOf(sentence).map((n) => marker(n, turn)), " "];
+function sentenceNodes(sentence, turn, quoted = false) {
+  const markers = markersOf(sentence).map((n) => marker(n, turn));
+  if (!quoted) return [el("span", { class: sentence.lead ? "sentence lead" : "sentence", text: sentence.text }), ...markers, " "];
+  // A quoted answer: the lead first, marked as our reading; then each provision as a block,
+  // its label, then the act's own words set apart as quotations.
+  const cut = sentence.text.indexOf(": ");
+  const label = cut > 0 ? sentence.text.slice(0, cut) : "";
+  const rest = cut > 0 ? sentence.text.slice(cut + 2) : sentence.text;
+  const block = el("div", { class: sentence.lead ? "sentence lead" : "sentence provision" });
+  if (sentence.lead) block.append(el("span", { class: "tag", text: "In short (regkb's reading; the quoted words are the law's)" }));
+  block.append(el("span", { class: "label", text: label }), ...markers);
+  for (const part of splitQuotes(rest)) {
+    block.append(part.quote ? el("blockquote", { class: "quote", text: part.text }) : el("span", { class: "ours", text: part.text }));
+  }
+  return [block];
+}
+
+function splitQuotes(text) {
+  // “…” are the law's words; what lies between them ("except", the figures' names) is ours.
+  const parts = [];
+  const re = /“([^”]*)”/g;
+  let pos = 0; let m;
+  while ((m = re.exec(text))) {
+    const between = text.slice(pos, m.index).replace(/^[\s,.;]+|[\s.]+$/g, "");
+    if (between) parts.push({ quote: false, text: between });
+    parts.push({ quote: true, text: m[1] });
+    pos = re.lastIndex;
+  }
+  const tail = text.slice(pos).replace(/^[\s.]+|[\s.]+$/g, "");
+  if (tail) parts.push({ quote: false, text: tail });
+  return parts;
 }
 
 function appendSentence(box, sentence, turn) {
@@ -181,7 +246,8 @@ function finishTurn(view, turn) {
   if (a.abstained) {
     box.append(el("span", { text: a.answer }));
   } else {
-    for (const s of a.sentences) box.append(...sentenceNodes(s, turn));
+    const quoted = a.answer_mode !== "generated";
+    for (const s of a.sentences) box.append(...sentenceNodes(s, turn, quoted));
   }
   if (a.answer_mode === "generated") {
     const removed = a.removed_sentences ? `; ${a.removed_sentences} unsupported sentences removed` : "";
@@ -190,6 +256,7 @@ function finishTurn(view, turn) {
   for (const notice of a.notices || []) box.append(el("span", { class: "notice", text: notice }));
   const versions = a.versions.map((v) => `${v.short_name}: ${v.version}`).join("; ");
   if (versions) box.append(el("span", { class: "meta", text: `Cites ${versions}` }));
+  box.dataset.done = "1";
 }
 
 function showSources(turn) {
@@ -227,7 +294,7 @@ function sourceCard(hit, n, turn) {
       el("a", { href: hit.url, target: "_blank", rel: "noopener", text: "EUR-Lex" }),
       copy,
       el("button", { type: "button", class: "secondary open", text: "Whole provision",
-        onclick: () => openProvision(hit.doc, hit.unit, version) }),
+        onclick: () => openProvision(hit.doc, hit.unit, version, [hit.start, hit.end]) }),
       amended ? el("button", { type: "button", class: "secondary original", text: "Original wording",
         onclick: () => openProvision(hit.doc, hit.unit, "original") }) : ""));
 }
@@ -274,17 +341,24 @@ function activate(n) {
   card.focus({ preventScroll: true });
 }
 
-async function openProvision(doc, unit, version = "current") {
+async function openProvision(doc, unit, version = "current", span = null) {
+  // `span`: [start, end) of the cited passage in the provision's text, opened and marked there.
   const dialog = $("provision");
   try {
     const path = `/v1/documents/${encodeURIComponent(doc)}/units/${encodeURIComponent(unit)}`;
-    const r = await fetch(`${path}?version=${encodeURIComponent(version)}`);
+    const r = await api(`${path}?version=${encodeURIComponent(version)}`);
     if (!r.ok) throw await problem(r);
     const p = await r.json();
     $("provision-title").textContent = p.label + (p.title ? ` — ${p.title}` : "");
     $("provision-heading").textContent = `${p.heading} · ${p.version}`;
     $("provision-amended").replaceChildren(amendmentNotes(p.amended_by, p.unofficial));
-    $("provision-text").textContent = p.text;
+    const text = $("provision-text");
+    if (span && span[1] <= p.text.length && span[1] - span[0] < p.text.length) {
+      const mark = el("mark", { id: "provision-pinpoint", text: p.text.slice(span[0], span[1]) });
+      text.replaceChildren(p.text.slice(0, span[0]), mark, p.text.slice(span[1]));
+    } else {
+      text.textContent = p.text;
+    }
     const other = $("provision-other");
     other.hidden = p.versions.length < 2;
     other.textContent = version === "original" ? "Wording in force today" : "Original wording";
@@ -296,6 +370,9 @@ async function openProvision(doc, unit, version = "current") {
     $("provision-out").replaceChildren(...links(p.refers_to));
     $("provision-in").replaceChildren(...links(p.referred_by));
     if (!dialog.open) dialog.showModal();
+    // Opened at the part the source cites, not at the top of Article 5.
+    const pinned = $("provision-pinpoint");
+    if (pinned) pinned.scrollIntoView({ block: "start" }); else text.scrollTop = 0;
   } catch (err) {
     $("status").textContent = `Could not open the provision: ${err.message}`;
   }

@@ -96,3 +96,40 @@ def test_a_follow_up_is_read_with_the_question_before_it() -> None:
     a, b = hit("AI Act, Article 16", "Providers shall ..."), hit("AI Act, Article 26", "Deployers shall ...")
     b.unit = "art_26"
     assert [h.unit for h in interleave([a], [b, a])] == ["art_5", "art_26"]
+
+
+def test_a_point_of_an_article_without_numbered_paragraphs_is_not_doubled() -> None:
+    # Issue 31: the lead for "What is a deployer?" said "AI Act, Article 3(4)(4)".
+    from kb.answer import point_label
+
+    h = hit("AI Act, Article 3, point (4)", "(4) ‘deployer’ means a natural or legal person …")
+    h = h.model_copy(update={"unit": "art_3", "pinpoint": "3(4)"})
+    piece = pieces_of(h, 0)[0]
+    assert piece.point == "(4)"
+    assert point_label(h, piece) == "AI Act, Article 3, point (4)"
+    ranged = hit("AI Act, Article 3, points (38) to (41)", "(39) ‘emotion recognition system’ means …")
+    ranged = ranged.model_copy(update={"unit": "art_3", "pinpoint": "3(38)-(41)"})
+    assert point_label(ranged, pieces_of(ranged, 0)[0]) == "AI Act, Article 3, point (39)"
+    numbered = hit("AI Act, Article 5(1)(d) to (f)", "(f) the use of AI systems to infer emotions;")
+    numbered = numbered.model_copy(update={"pinpoint": "5(1)(d)-(f)"})
+    assert point_label(numbered, pieces_of(numbered, 0)[0]) == "AI Act, Article 5(1)(f)"
+
+
+def test_markers_are_numbered_without_gaps() -> None:
+    # Issue 31: an answer quoting sources 1, 2, 3 and 5 read [1] [2] [3] [5].
+    from kb.answer import renumber
+    from kb.results import Sentence
+
+    hits = [hit(f"AI Act, Article {n}", f"Text of Article {n}.") for n in (1, 2, 3, 4, 5)]
+    sentences = [
+        Sentence(text="a", citation=1),
+        Sentence(text="b", citation=5),
+        Sentence(text="c", citation=2, citations=[2, 3]),
+    ]
+    out, ordered = renumber(sentences, hits)
+    assert [s.markers() for s in out] == [[1], [2], [3, 4]]
+    assert [h.label for h in ordered] == [f"AI Act, Article {n}" for n in (1, 5, 2, 3, 4)]
+    # Every marker still points at the provision it quoted.
+    for before, after in zip(sentences, out, strict=True):
+        was = [hits[n - 1].label for n in before.markers()]
+        assert was == [ordered[n - 1].label for n in after.markers()]

@@ -27,6 +27,11 @@ def test_labels_as_lawyers_write_them() -> None:
         citation_label("AI Act", "article", "3", "3(1)-(4)", "single")
         == "AI Act, Article 3, points (1) to (4)"
     )
+    # An act's sole annex has no number (Regulation (EU) 2026/1744): no "Annex , point".
+    assert (
+        citation_label("Regulation (EU) 2026/1744", "annex", "", "(2)(a)")
+        == "Regulation (EU) 2026/1744, Annex, point 2(a)"
+    )
 
 
 def test_a_pinpoint_finds_its_block_and_back(prohibitions: Unit) -> None:
@@ -125,3 +130,10 @@ def test_as_amended_only_where_the_cited_text_changed(prohibitions: Unit) -> Non
     )
     # The unchanged point still carries the note of what changed in its article.
     assert citer.cite("ai-act", amended, "5(1)(f)", (f.start, f.end)).amended_by[0].target.endswith("(ba)")
+    # The unofficial-text note of the amending act's transcription goes only where its wording is.
+    amending = act_info("amending", "Regulation (EU) 2026/1744", unofficial="Unofficial text: transcribed.")
+    citer = Citer(acts, {**acts, "amending": amending}, {"ai-act": current}, citer.units, lambda d, u: first)
+    assert citer.cite("ai-act", amended, "5(1)(f)", (f.start, f.end)).unofficial is None
+    noted = citer.cite("ai-act", amended, "5(1)(ba)", (ba.start, ba.end)).unofficial
+    assert noted == "Amended wording from Regulation (EU) 2026/1744. Unofficial text: transcribed."
+    assert citer.cite("ai-act", amended).unofficial == noted  # the whole provision holds that wording

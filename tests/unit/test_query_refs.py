@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.errors import BadQuery, UnknownUnit
+from kb.errors import ActNotHeld, BadQuery, UnknownUnit
 from kb.grammar import find_query_refs, named_acts
 from kb.query_refs import act_names, not_found, pick_act, read_reference
 from tests.unit.conftest import act_info
@@ -56,3 +56,28 @@ def test_the_missing_provision_message() -> None:
     assert not_found("Article 120 ", ["AI Act"], " (AI Act has Articles 1 to 113)") == (
         "Article 120 does not exist in AI Act (AI Act has Articles 1 to 113)."
     )
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["GDPR Article 30", "GDPR Article 100", "Article 30 GDPR", "Art. 30 of the GDPR", "gdpr art_30", "GDPR"],
+)
+def test_a_provision_of_an_act_not_held_is_refused_not_shown_from_another(reference: str) -> None:
+    # Issue 31 item 7: "GDPR Article 100" gave AI Act Article 100, "GDPR Article 30" was
+    # "ambiguous between the AI Act and the Data Act".
+    with pytest.raises(ActNotHeld) as caught:
+        read_reference(reference, ACTS)
+    message = str(caught.value)
+    assert message.startswith("GDPR (General Data Protection Regulation) is not in this knowledge base")
+    assert "https://eur-lex.europa.eu/eli/reg/2016/679/oj" in message
+    assert "ambiguous" not in message and "AI Act Article" not in message
+
+
+def test_a_corpus_act_named_beside_another_is_still_read() -> None:
+    request = read_reference("AI Act Art. 10(5)", ACTS)
+    assert request.docs == ["ai-act"]
+    # An act of the index outside the version asked for is not "not in this knowledge base".
+    dga = act_info("dga", "Data Governance Act")
+    assert read_reference("Data Governance Act Art. 2", ACTS, held=[dga]).unit == "art_2"
+    with pytest.raises(ActNotHeld, match="Data Governance Act"):
+        read_reference("Data Governance Act Art. 2", ACTS)
