@@ -312,3 +312,4 @@ def find_links(text: str) -> list[LinkRef]:
         found.append(LinkRef(m.start(), m.end(), url, unit, celex.group(1).upper() if celex else "", number))
     return found
 
+
