@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from kb.delegation import COMMISSION, MEMBER_STATES, Delegation, leaves_to
+from kb.delegation import COMMISSION, MEMBER_STATES, Delegation, leaves_to, mentions
 from kb.query import Query
 from kb.results import Hit, SearchResult
 
@@ -80,6 +80,27 @@ def judge(query: Query, result: SearchResult) -> Verdict:
     return verdict or Verdict(False)
 
 
+def _other_law(fields: tuple[str, ...], hits: list[Hit]) -> Verdict | None:
+    """A question about another field of law: answered as usual where a provision found speaks of
+    it (None); in part where one mentions it only to leave it to other law ("comply with Union
+    law on copyright"); declined where none mentions it. Recitals explain, they do not govern: a
+    recital that discusses the field does not count."""
+    referral = None
+    for i, hit in enumerate(hits):
+        if hit.unit_kind == "recital":
+            continue
+        for field in fields:
+            own, referred = mentions(hit.text, field)
+            if own:
+                return None
+            if referred and referral is None:
+                referral = Verdict(False, None, "in_part", referred, i)
+    return referral or _declined(
+        f"The question is about {', '.join(fields)}, a field of law these acts do not govern: none of "
+        "the provisions found mentions it."
+    )
+
+
 def _edge(query: Query, hits: list[Hit]) -> Verdict | None:
     """The verdict on a question that asks for more than the acts' text, or None."""
     asks = query.asks_for
@@ -88,12 +109,10 @@ def _edge(query: Query, hits: list[Hit]) -> Verdict | None:
             "The knowledge base holds the acts as published and as amended, not their corrigenda: "
             "check the corrigendum on EUR-Lex."
         )
-    fields = asks.get("other-law", ())
-    if fields and not any(f in h.text.lower() for f in fields for h in hits):
-        return _declined(
-            f"The question is about {', '.join(dict.fromkeys(fields))}, a field of law these acts do not "
-            "govern: none of the provisions found mentions it."
-        )
+    if fields := asks.get("other-law", ()):
+        verdict = _other_law(tuple(dict.fromkeys(fields)), hits)
+        if verdict is not None:
+            return verdict
     world = "world" in asks or query.asks_world_facts
     for kind, to in LEFT_TO.items():
         # What happened in the world is answered in part only where it is a country's doing that

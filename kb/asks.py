@@ -76,12 +76,16 @@ def places(text: str) -> list[str]:
 
 def asks_for(text: str) -> dict[str, list[str]]:
     """What a question asks for beyond the text of the acts: {"national": [places or words],
+    "place": [countries named],
     "future": [...], "instrument": [...], "world": [...], "corrigendum": [...], "other-law":
     [...]}, each with the words that showed it; an empty dict for a question about the law itself."""
     out: dict[str, list[str]] = {}
-    national = places(text) + [m.group(0) for m in _NATIONAL.finditer(text)]
+    named = places(text)
+    national = named + [m.group(0) for m in _NATIONAL.finditer(text)]
     if national:
         out["national"] = national
+    if named:
+        out["place"] = named
     if _FUTURE.search(text) and _INSTITUTION_RE.search(text):
         out["future"] = [m.group(0) for m in _FUTURE.finditer(text)]
     if instrument := [m.group(0) for m in _INSTRUMENT.finditer(text)]:
@@ -90,7 +94,7 @@ def asks_for(text: str) -> dict[str, list[str]]:
         out["world"] = world
     if corrigenda := [m.group(0) for m in _CORRIGENDUM.finditer(text)]:
         out["corrigendum"] = corrigenda
-    if fields := [m.group(0).lower() for m in _OTHER_FIELDS.finditer(text)]:
+    if fields := [m.group(0) for m in _OTHER_FIELDS.finditer(text)]:
         out["other-law"] = fields
     return out
 

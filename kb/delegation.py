@@ -21,6 +21,7 @@ from kb.sentences import sentences_of
 
 MEMBER_STATES = "the Member States"
 COMMISSION = "the Commission"
+OTHER_LAW = "other Union law"
 
 # "Member States shall lay down / designate / ensure …", "each Member State shall establish",
 # "Member States may decide / provide": the act's words for handing a matter to national law.
@@ -39,14 +40,25 @@ _TO_COMMISSION = re.compile(
     r"[^.;]{0,120}?\b(?:implementing acts?|delegated acts?|guidelines|guidance|templates?|questionnaire|"
     r"common specifications|standardisation requests?|model (?:contractual )?terms|codes? of practice|"
     r"harmonised standards)\b"
-    r"|\bempowered to adopt delegated acts\b",
+    r"|\bempowered to adopt delegated acts\b"
+    r"|\b(?:template|guidelines|questionnaire|model contractual terms)\s+(?:\w+\s+){0,2}?"
+    r"(?:provided|adopted|issued|developed|drawn up|published) by the (?:Commission|AI Office)\b",
     re.IGNORECASE,
+)
+
+
+# A sentence that hands a matter to other law: "comply with Union law on copyright", "without
+# prejudice to Directive (EU) 2019/790", "in accordance with Regulation (EU) 2016/679".
+_TO_OTHER_LAW = re.compile(
+    r"\b(?:Union|national) law on\b|\bwithout prejudice to\b|\b(?:Directive|Regulation) \((?:EU|EC|EEC)\)"
+    r"|\bDirective \d{2,4}/\d+",
 )
 
 
 @dataclass(frozen=True)
 class Delegation:
-    """A passage's words that leave a matter to others: `to` is `MEMBER_STATES` or `COMMISSION`;
+    """A passage's words that leave a matter to others: `to` is `MEMBER_STATES`, `COMMISSION` or
+    `OTHER_LAW`;
     `sentence` the sentence of the passage that says so, verbatim."""
 
     to: str
@@ -70,3 +82,18 @@ def leaves_to(text: str, to: str) -> Delegation | None:
     """The first sentence of `text` that leaves a matter to `to` (`MEMBER_STATES` or
     `COMMISSION`), or None."""
     return next((d for d in delegations(text) if d.to == to), None)
+
+
+def mentions(text: str, word: str) -> tuple[bool, Delegation | None]:
+    """Whether `text` (a provision) speaks of `word` (a field of law, any case) itself, and the
+    first sentence that mentions it only to leave it to other law ("comply with Union law on
+    copyright"), or None."""
+    own, referred, word = False, None, word.lower()
+    for sentence in sentences_of(text):
+        if word not in sentence.lower():
+            continue
+        if _TO_OTHER_LAW.search(sentence):
+            referred = referred or Delegation(OTHER_LAW, sentence.strip())
+        else:
+            own = True
+    return own, referred

@@ -146,9 +146,10 @@ class Query:
     """`resolved` asks about facts in the world (fines imposed so far, costs), not about the law."""
     asks_for: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """What `resolved` asks for beyond the text of the acts, with the words that show it (see
-    kb/grammar.py `asks_for`): "national" (a country, "national law"), "future" (what an
-    institution will do), "instrument" (guidelines, templates, standards), "world" (an event of
-    record), "other-law" (another field of law); empty for a question about the law itself."""
+    kb/asks.py `asks_for`): "national" (a country, "national law"), "place" (the countries
+    named), "future" (what an institution will do), "instrument" (guidelines, templates,
+    standards), "world" (an event of record), "corrigendum", "other-law" (another field of law);
+    empty for a question about the law itself."""
     context_words: int = 0
     """Content words of `searched` beside the provisions and acts it names: few, and the question
     is the reference ("What does Article 5 say?")."""

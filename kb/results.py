@@ -113,6 +113,15 @@ class ActVersion(BaseModel):
     unofficial: str | None = None
 
 
+Outcome = Literal["answered", "in_part", "declined"]
+OUTCOME_DESCRIPTION = (
+    "answered: the cited provisions answer it; in_part: they answer part and leave the rest to the "
+    "Member States or the Commission (the first sentence says so, citing the provision that does); "
+    "declined: the acts do not answer it (`reason` says why; the citations are the nearest provisions, "
+    "which do not answer it)"
+)
+
+
 class Sources(BaseModel):
     """What an answer rests on, known before it is written: the hits, the version of each act
     they cite, and whether the answer declines (the first event of a streamed answer)."""
@@ -121,6 +130,7 @@ class Sources(BaseModel):
     versions: list[ActVersion]
     abstained: bool
     reason: str | None = None
+    outcome: Outcome = Field("answered", description=OUTCOME_DESCRIPTION)
 
 
 class Sentence(BaseModel):
@@ -146,8 +156,11 @@ class Answer(BaseModel):
     answer: str = Field(description="Short answer composed from the cited provisions, with [n] markers")
     sentences: list[Sentence]
     citations: list[Hit]
-    abstained: bool
-    reason: str | None = None
+    abstained: bool = Field(description="True when outcome is declined")
+    reason: str | None = Field(
+        None, description="Why it declines, or what an answer in part leaves to others"
+    )
+    outcome: Outcome = Field("answered", description=OUTCOME_DESCRIPTION)
     versions: list[ActVersion]
     notices: list[str] = Field(default_factory=list)
     language: str = Field("en", description="ISO 639-1 code of the question's language, where it is clear")
