@@ -17,7 +17,7 @@ from api.cli_check import check
 from api.cli_servers import mcp, serve, slack
 
 # Exit codes, one meaning each (the README lists them), are api/errors.py's: it maps each error to one.
-from api.errors import EXIT_ABSTAINED, EXIT_FAILED, EXIT_USAGE
+from api.errors import EXIT_ABSTAINED, EXIT_FAILED, EXIT_IN_PART, EXIT_USAGE
 from api.errors import EXIT_NO_INDEX as EXIT_NO_INDEX
 from api.errors import EXIT_SERVER as EXIT_SERVER
 
@@ -240,7 +240,7 @@ def ask(
         from api.render import print_answer
 
         print_answer(answer)
-    raise typer.Exit(EXIT_ABSTAINED if answer.abstained else 0)
+    raise typer.Exit({"declined": EXIT_ABSTAINED, "in_part": EXIT_IN_PART}.get(answer.outcome, 0))
 
 
 @app.command()

@@ -47,6 +47,8 @@ def _hit_block(number: int | None, hit: Hit, used: list[str]) -> None:
 
 
 def print_answer(answer: Answer) -> None:
+    if answer.outcome == "in_part":
+        console.print(f"[bold yellow]{escape(answer.outcome_line() or '')}[/bold yellow]")
     console.print(answer.answer if answer.abstained else _markers(answer.answer))
     written_by = answer.written_by()
     if written_by:

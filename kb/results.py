@@ -178,6 +178,16 @@ class Answer(BaseModel):
         0, description="Generated sentences removed because a provision they cite does not support them"
     )
 
+    def outcome_line(self) -> str | None:
+        """The line every interface shows above an answer that is not a plain answer: "Answered in
+        part: the AI Act leaves part of this to the Member States (Article 70(1))." or "Not
+        answered by the acts."; None for a plain answer."""
+        if self.outcome == "in_part":
+            return f"Answered in part: {self.reason or ''}".strip()
+        if self.outcome == "declined":
+            return "Not answered by the acts."
+        return None
+
     def written_by(self) -> str | None:
         """The line that says who wrote a generated answer, for every interface to show."""
         if self.answer_mode != "generated":
