@@ -170,7 +170,9 @@ def print_reports(reports: list[Report]) -> None:
             )
     console.print(table)
     abst = Table(title="Abstain items")
-    for col in ("questions", "system", "declined", "decline rate", "false declines", "precision", "recall"):
+    cols = ("questions", "system", "declined", "decline rate", "in part", "handled", "false declines",
+            "precision", "recall")
+    for col in cols:
         abst.add_column(col, justify="right")
     for r in reports:
         a = r.abstention
@@ -179,6 +181,8 @@ def print_reports(reports: list[Report]) -> None:
             r.system,
             f"{a['declined']}/{a['abstain_items']}",
             str(a["decline_rate"]),
+            str(a.get("in_part", "")),
+            str(a.get("handled_rate", "")),
             str(a["false_decline_rate"]),
             str(a["precision"]),
             str(a["recall"]),

@@ -57,9 +57,10 @@ def _declined(reason: str) -> Verdict:
     return Verdict(True, reason, "declined")
 
 
-def judge(query: Query, result: SearchResult) -> Verdict:
+def judge(query: Query, result: SearchResult, floor: float = MIN_SIMILARITY) -> Verdict:
     """Whether the acts answer `query` fully, in part or not at all, given what search found for
-    it, and why."""
+    it, and why. `floor` is the cosine similarity below which nothing comes close (bench/
+    abstention_curve.py varies it)."""
     has_pinned = any(h.match in ("reference", "definition") for h in result.hits)
     elsewhere = [o.name for o in result.outside if o.in_index]
     if elsewhere and not result.acts_named:
@@ -75,7 +76,7 @@ def judge(query: Query, result: SearchResult) -> Verdict:
     verdict = _edge(query, result.hits[:DELEGATION_DEPTH])
     if verdict is not None and verdict.abstain:
         return verdict
-    if result.top_similarity < MIN_SIMILARITY:
+    if result.top_similarity < floor:
         return _declined("Nothing in the acts comes close to this question.")
     return verdict or Verdict(False)
 
