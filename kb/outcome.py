@@ -93,7 +93,7 @@ def reason(verdict: Verdict, hits: list[Hit]) -> str | None:
         return verdict.reason
     hit = hits[verdict.hit]
     act, _, where = hit.label.partition(", ")
-    return f"the {act} leaves part of this to {verdict.delegation.to} ({where or hit.label})."
+    return f"The {act} leaves part of this to {verdict.delegation.to} ({where or hit.label})."
 
 
 def _not_held(query: Query, verdict: Verdict) -> str:

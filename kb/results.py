@@ -180,10 +180,10 @@ class Answer(BaseModel):
 
     def outcome_line(self) -> str | None:
         """The line every interface shows above an answer that is not a plain answer: "Answered in
-        part: the AI Act leaves part of this to the Member States (Article 70(1))." or "Not
+        part. The AI Act leaves part of this to the Member States (Article 70(1))." or "Not
         answered by the acts."; None for a plain answer."""
         if self.outcome == "in_part":
-            return f"Answered in part: {self.reason or ''}".strip()
+            return f"Answered in part. {self.reason or ''}".strip()
         if self.outcome == "declined":
             return "Not answered by the acts."
         return None

@@ -183,7 +183,7 @@ function finishTurn(view, turn) {
   box.classList.toggle("in-part", a.outcome === "in_part");
   box.dataset.outcome = a.outcome || "answered";
   if (a.outcome === "in_part") {
-    box.append(el("span", { class: "outcome", text: `Answered in part: ${a.reason || ""}` }));
+    box.append(el("span", { class: "outcome", text: `Answered in part. ${a.reason || ""}` }));
   }
   if (a.abstained) {
     box.append(el("span", { text: a.answer }));
