@@ -312,4 +312,3 @@ def find_links(text: str) -> list[LinkRef]:
         found.append(LinkRef(m.start(), m.end(), url, unit, celex.group(1).upper() if celex else "", number))
     return found
 
-
