@@ -10,6 +10,7 @@ the provisions found say (kb/delegation.py).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Each reading is a form of the question, not a list of questions:
 # a place (a country, by pycountry's ISO 3166 names, or its people), a future act of an
@@ -99,9 +100,8 @@ def asks_for(text: str) -> dict[str, list[str]]:
     return out
 
 
-_PLACES: list[tuple[str, re.Pattern[str]]] = []
-# pycountry has names, not demonyms: those of the EU and EEA states, whose national law the acts
-# leave things to, as the Interinstitutional Style Guide (section 7.1) writes them.
+# pycountry has names, not demonyms, so those of the EU and EEA states (whose national law the
+# acts leave things to) are written here, in their usual English adjective form.
 DEMONYMS = {
     "Austria": "Austrian", "Belgium": "Belgian", "Bulgaria": "Bulgarian", "Croatia": "Croatian",
     "Cyprus": "Cypriot", "Czechia": "Czech", "Denmark": "Danish", "Estonia": "Estonian",
@@ -114,19 +114,19 @@ DEMONYMS = {
 }
 
 
-def _place_patterns() -> list[tuple[str, re.Pattern[str]]]:
+@lru_cache(maxsize=1)
+def _place_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """(country, pattern) for every ISO 3166-1 country, with its demonym where `DEMONYMS` has
-    one; built once, on first use."""
-    if not _PLACES:
-        import pycountry  # imported on first use: `kb --help` stays fast
+    one; built once, on first use (cached, so threads share one build)."""
+    import pycountry  # imported on first use: `kb --help` stays fast
 
-        by_name = {}
-        for c in pycountry.countries:
-            name = getattr(c, "common_name", None) or c.name.split(",")[0]
-            by_name[name] = [name]
-        for country, demonym in DEMONYMS.items():
-            by_name.setdefault(country, [country]).append(demonym)
-        for country, names in by_name.items():
-            alternatives = "|".join(re.escape(n) for n in names)
-            _PLACES.append((country, re.compile(rf"\b(?:{alternatives})\b")))
-    return _PLACES
+    by_name: dict[str, list[str]] = {}
+    for c in pycountry.countries:
+        name = getattr(c, "common_name", None) or c.name.split(",")[0]
+        by_name[name] = [name]
+    for country, demonym in DEMONYMS.items():
+        by_name.setdefault(country, [country]).append(demonym)
+    return tuple(
+        (country, re.compile(rf"\b(?:{'|'.join(re.escape(n) for n in names)})\b"))
+        for country, names in by_name.items()
+    )
