@@ -20,11 +20,10 @@ least similar answerable question, so it only declines questions that are clearl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from kb.delegation import COMMISSION, MEMBER_STATES, Delegation, leaves_to, mentions
 from kb.query import Query
-from kb.results import Hit, SearchResult
+from kb.results import Hit, Outcome, SearchResult
 
 MIN_SIMILARITY = 0.33
 # How many of the best passages are read for a delegation or for the field of law asked about:
@@ -37,7 +36,6 @@ LEFT_TO = {
     "future": (COMMISSION,),
     "instrument": (COMMISSION,),
 }
-Outcome = Literal["answered", "in_part", "declined"]
 
 
 @dataclass(frozen=True)
