@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from api.cli_check import check
+from api.cli_eval import eval_
 from api.cli_servers import mcp, serve, slack
 
 # Exit codes, one meaning each (the README lists them), are api/errors.py's: it maps each error to one.
-from api.errors import EXIT_ABSTAINED, EXIT_FAILED, EXIT_USAGE
+from api.errors import EXIT_ABSTAINED, EXIT_FAILED, EXIT_IN_PART
 from api.errors import EXIT_NO_INDEX as EXIT_NO_INDEX
 from api.errors import EXIT_PORT as EXIT_PORT
 from api.errors import EXIT_SERVER as EXIT_SERVER
@@ -236,7 +237,7 @@ def ask(
         from api.render import print_answer
 
         print_answer(answer)
-    raise typer.Exit(EXIT_ABSTAINED if answer.abstained else 0)
+    raise typer.Exit({"declined": EXIT_ABSTAINED, "in_part": EXIT_IN_PART}.get(answer.outcome, 0))
 
 
 @app.command()
@@ -280,8 +281,9 @@ def show(
     version: VersionOption = None,
     api: ApiOption = None,
 ) -> None:
-    """One provision, with what it refers to and what refers to it; with a pinpoint, that
-    paragraph or point (--whole for all of it).
+    """One provision, with what it refers to and what refers to it.
+
+    With a pinpoint, that paragraph or point (--whole for all of it).
 
     Example: kb show "AI Act Art. 113" --version original
     """
@@ -323,67 +325,10 @@ def _local_documents() -> Documents:
     return documents_of(read_manifest(settings().index_dir), settings().version)
 
 
-@app.command(name="eval")
-def eval_(
-    files: Annotated[
-        list[Path], typer.Argument(exists=True, dir_okay=False, help="Question sets in the dev.jsonl format.")
-    ],
-    baselines: Annotated[
-        bool,
-        typer.Option(
-            "--baselines/--no-baselines",
-            help="Also score the naive pipeline and the plain structured hybrid, in the same run.",
-        ),
-    ] = True,
-    as_json: Annotated[bool, typer.Option("--json", help="The reports as JSON.")] = False,
-    version: Annotated[
-        str,
-        typer.Option(
-            "--version",
-            help="The text the sets' gold comes from (default original, as in ../shared/eval); "
-            "items marked amended are scored on the law in force.",
-        ),
-    ] = "original",
-) -> None:
-    """Retrieval and abstention metrics on question sets, each and pooled, per kind, beside two baselines.
-
-    Example: kb eval ../shared/eval/dev.jsonl ../shared/eval/field.jsonl
-    """
-    from kb.evaluate import evaluate, load, regkb_system, to_json
-
-    kb = _local_kb()
-    try:
-        sets = {f.name: load(f) for f in files}
-    except ValueError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
-    systems = {"regkb": regkb_system(kb)}
-    if baselines:
-        from kb.baselines import NaivePipeline, StructuredHybrid
-
-        systems["structured hybrid"] = StructuredHybrid(kb).system()
-        systems["naive"] = NaivePipeline(kb).system()
-    if len(sets) > 1:
-        sets["pooled"] = [item for items in list(sets.values()) for item in items]
-    from api.progress import Progress, counted
-
-    reports = []
-    memos: dict[str, dict] = {name: {} for name in systems}
-    with Progress() as progress:
-        for set_name, items in sets.items():
-            for name, system in systems.items():
-                progress(f"Scoring {name} on {set_name} ({len(items)} questions)")
-                scored = counted(system, memos[name], progress, len(items))
-                reports.append(evaluate(name, items, scored, version, set_name))
-    if as_json:
-        typer.echo(to_json(reports))
-        return
-    from api.render import print_reports
-
-    print_reports(reports)
-
-
-# Commands kept in modules of their own: serving (api/cli_servers.py), checking a text.
+# Commands kept in modules of their own: serving (api/cli_servers.py), checking a text
+# (api/cli_check.py), scoring question sets (api/cli_eval.py).
 app.command()(check)
+app.command(name="eval")(eval_)
 app.command()(serve)
 app.command()(mcp)
 app.command()(slack)

@@ -24,8 +24,9 @@ def check(
         str | None, typer.Option("--api", help="Ask a running server at this URL (KB_API_KEY is sent).")
     ] = None,
 ) -> None:
-    """Check the citations in a text: does each cited provision exist, and does it say what the
-    sentence citing it claims? Exits 1 when a citation does not hold (not found, not supported).
+    """Check the citations in a text: does each exist, and say what its sentence claims?
+
+    Exits 1 when a citation does not hold (not found, or not supported).
 
     Example: kb check draft.md
     """

@@ -27,6 +27,7 @@ EXIT_NO_INDEX = 3  # no index, or one this version cannot read: run `kb ingest`
 EXIT_SERVER = 4  # --api: the server cannot be reached or refused the request
 EXIT_FAILED = 5  # ingest failed (the previous index is kept), or an unexpected error
 EXIT_PORT = 6  # `kb serve`: the port is taken or the address is not this machine's
+EXIT_IN_PART = 7  # `kb ask`: answered in part, the rest is left to the Member States or the Commission
 
 
 @dataclass(frozen=True)

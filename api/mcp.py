@@ -224,7 +224,9 @@ class RegkbServer(MCPServer):
         """A short answer to a question about the EU AI Act or Data Act, composed only of sentences
         quoted from the provisions it cites ([n] markers), with each citation's label, verbatim text
         and EUR-Lex link, and the version of each act. When the acts do not answer the question,
-        `abstained` is true, `reason` says why, and the nearest provisions are listed anyway."""
+        `abstained` is true (`outcome` "declined"), `reason` says why, and the nearest provisions are
+        listed anyway. When they answer only part and leave the rest to the Member States or the
+        Commission, `outcome` is "in_part" and the first sentence cites the provision that does."""
         return self._call(
             lambda kb: kb.ask(question, k=k, docs=acts, history=history, version=version), answer_text
         )

@@ -25,7 +25,8 @@ def search_text(result: SearchResult) -> str:
 
 def answer_text(answer: Answer) -> str:
     """The answer, then its numbered sources and the version of each act cited."""
-    parts = [answer.answer, *answer.notices]
+    line = answer.outcome_line()
+    parts = [*([line] if line and answer.outcome == "in_part" else []), answer.answer, *answer.notices]
     if answer.citations:
         parts.append("Sources:\n\n" + "\n\n".join(_hit_text(i, h) for i, h in enumerate(answer.citations, 1)))
     if answer.versions:

@@ -50,6 +50,8 @@ def _hit_block(number: int | None, hit: Hit, used: list[str]) -> None:
 
 
 def print_answer(answer: Answer) -> None:
+    if answer.outcome == "in_part":
+        console.print(f"[bold yellow]{escape(answer.outcome_line() or '')}[/bold yellow]")
     if answer.abstained or answer.answer_mode == "generated" or not answer.sentences:
         console.print(answer.answer if answer.abstained else _markers(answer.answer))
     else:
@@ -185,7 +187,7 @@ def print_reports(reports: list[Report]) -> None:
     abst = Table(title="Abstain items")
     for col in ("questions", "system"):
         abst.add_column(col, overflow="fold")
-    for col in ("declined", "decline rate", "false declines", "precision", "recall"):
+    for col in ("declined", "decline rate", "in part", "handled", "false declines", "precision", "recall"):
         abst.add_column(col, justify="right", min_width=len(col.split()[-1]))
     for r in reports:
         a = r.abstention
@@ -194,6 +196,8 @@ def print_reports(reports: list[Report]) -> None:
             r.system,
             f"{a['declined']}/{a['abstain_items']}",
             str(a["decline_rate"]),
+            str(a.get("in_part", "")),
+            str(a.get("handled_rate", "")),
             str(a["false_decline_rate"]),
             str(a["precision"]),
             str(a["recall"]),

@@ -49,58 +49,71 @@ def chunk_act(
 def chunk_unit(
     act: Act, unit: Unit, count_tokens: TokenCounter, max_tokens: int, heading: str
 ) -> list[Passage]:
+    """The passages of one unit: the whole unit when it fits `max_tokens` (with its heading),
+    else its blocks packed in order, a list's lead-in kept as the context of its points."""
+    return _UnitChunker(unit, count_tokens, max_tokens, heading).passages(act)
 
-    def embed_text(context: str, text: str) -> str:
-        return "\n".join(p for p in (heading, context, text) if p)
 
-    def fits(context: str, start: int, end: int) -> bool:
-        return count_tokens([embed_text(context, unit.text[start:end])])[0] <= max_tokens
+class _UnitChunker:
+    """Chunking of one unit: `spans` collects (span, context) in the unit's order."""
 
-    spans: list[tuple[_Span, str]] = []
+    def __init__(self, unit: Unit, count_tokens: TokenCounter, max_tokens: int, heading: str) -> None:
+        self.unit = unit
+        self.count_tokens = count_tokens
+        self.max_tokens = max_tokens
+        self.heading = heading
+        self.spans: list[tuple[_Span, str]] = []
 
-    def pack(blocks: list[Block], ancestors: list[Block], context: str) -> None:
+    def embed_text(self, context: str, text: str) -> str:
+        return "\n".join(p for p in (self.heading, context, text) if p)
+
+    def fits(self, context: str, start: int, end: int) -> bool:
+        text = self.embed_text(context, self.unit.text[start:end])
+        return self.count_tokens([text])[0] <= self.max_tokens
+
+    def pack(self, blocks: list[Block], ancestors: list[Block], context: str) -> None:
         group: list[Block] = []
         for block in blocks:
-            if group and fits(context, group[0].start, block.end):
+            if group and self.fits(context, group[0].start, block.end):
                 group.append(block)
                 continue
             if group:
-                flush(group, ancestors, context)
+                self.flush(group, ancestors, context)
                 group = []
-            if fits(context, block.start, block.end):
+            if self.fits(context, block.start, block.end):
                 group = [block]
             else:
-                open_up(block, ancestors, context)
+                self.open_up(block, ancestors, context)
         if group:
-            flush(group, ancestors, context)
+            self.flush(group, ancestors, context)
 
-    def flush(group: list[Block], ancestors: list[Block], context: str) -> None:
+    def flush(self, group: list[Block], ancestors: list[Block], context: str) -> None:
         span = _Span(group[0].start, group[-1].end, [*ancestors, group[0]], [*ancestors, group[-1]])
-        spans.append((span, context))
+        self.spans.append((span, context))
 
-    def open_up(block: Block, ancestors: list[Block], context: str) -> None:
+    def open_up(self, block: Block, ancestors: list[Block], context: str) -> None:
         path = [*ancestors, block]
-        own = unit.text[block.start : block.own_end]
+        own = self.unit.text[block.start : block.own_end]
         if not block.children:
-            split_leaf(block, path, context)
+            self.split_leaf(block, path, context)
             return
         # The block's own text (its lead-in) is the context of each of its children, so that a
         # point still reads as the rule it belongs to; it is a passage of its own only when it
         # says more than a heading or "The third party shall not:".
         if len(own.strip()) >= MIN_LEAD_IN_PASSAGE:
-            if fits(context, block.start, block.own_end):
-                spans.append((_Span(block.start, block.own_end, path, path), context))
+            if self.fits(context, block.start, block.own_end):
+                self.spans.append((_Span(block.start, block.own_end, path, path), context))
             else:
-                split_leaf(block, path, context, end=block.own_end)
+                self.split_leaf(block, path, context, end=block.own_end)
         lead = block.text
         child_context = " … ".join(c for c in (context, lead) if c)
-        if count_tokens([embed_text(child_context, "")])[0] > max_tokens // 2:
+        if self.count_tokens([self.embed_text(child_context, "")])[0] > self.max_tokens // 2:
             child_context = lead[:300]
-        pack(block.children, path, child_context)
+        self.pack(block.children, path, child_context)
 
-    def split_leaf(block: Block, path: list[Block], context: str, end: int | None = None) -> None:
+    def split_leaf(self, block: Block, path: list[Block], context: str, end: int | None = None) -> None:
         stop = block.end if end is None else end
-        text = unit.text[block.start : stop]
+        text = self.unit.text[block.start : stop]
         size = max(200, len(text) // 2)
         while True:
             splitter = RecursiveCharacterTextSplitter(
@@ -115,46 +128,45 @@ def chunk_unit(
             for doc in docs:
                 offset = block.start + doc.metadata["start_index"]
                 pieces.append((offset, offset + len(doc.page_content)))
-            if all(fits(context, s, e) for s, e in pieces) or size <= 100:
+            if all(self.fits(context, s, e) for s, e in pieces) or size <= 100:
                 break
             size = int(size * 0.7)
         # langchain may leave a sliver at the end ("1);"): fold it into the piece before.
         if (
             len(pieces) > 1
             and pieces[-1][1] - pieces[-1][0] < MIN_PIECE
-            and fits(context, pieces[-2][0], pieces[-1][1])
+            and self.fits(context, pieces[-2][0], pieces[-1][1])
         ):
             pieces[-2:] = [(pieces[-2][0], pieces[-1][1])]
         for s, e in pieces:
-            spans.append((_Span(s, e, path, path), context))
+            self.spans.append((_Span(s, e, path, path), context))
 
-    if fits("", 0, len(unit.text)):
-        spans.append((_Span(0, len(unit.text), [], []), ""))
-    else:
-        pack(unit.blocks, [], "")
-
-    out: list[Passage] = []
-    for span, context in spans:
-        text = unit.text[span.start : span.end]
-        first = pinpoint_of(unit, span.path)
-        last = pinpoint_of(unit, span.last)
-        pin = _span_pinpoint(first, last)
-        out.append(
-            Passage(
-                doc=act.id,
-                unit=unit.id,
-                unit_kind=unit.kind,
-                start=span.start,
-                end=span.end,
-                text=text,
-                pinpoint=pin,
-                heading=heading,
-                context=context,
-                page=_page_of(unit, span.start),
-                embed_text=embed_text(context, text),
+    def passages(self, act: Act) -> list[Passage]:
+        unit = self.unit
+        if self.fits("", 0, len(unit.text)):
+            self.spans.append((_Span(0, len(unit.text), [], []), ""))
+        else:
+            self.pack(unit.blocks, [], "")
+        out: list[Passage] = []
+        for span, context in self.spans:
+            text = unit.text[span.start : span.end]
+            pin = _span_pinpoint(pinpoint_of(unit, span.path), pinpoint_of(unit, span.last))
+            out.append(
+                Passage(
+                    doc=act.id,
+                    unit=unit.id,
+                    unit_kind=unit.kind,
+                    start=span.start,
+                    end=span.end,
+                    text=text,
+                    pinpoint=pin,
+                    heading=self.heading,
+                    context=context,
+                    page=_page_of(unit, span.start),
+                    embed_text=self.embed_text(context, text),
+                )
             )
-        )
-    return out
+        return out
 
 
 def _span_pinpoint(first: str, last: str) -> str:

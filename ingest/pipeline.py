@@ -76,6 +76,23 @@ class IngestReport:
 Progress = Callable[[str], None]
 
 
+def _acts_and_consolidations(
+    corpus: list[Input], extras: list[Input]
+) -> tuple[list[Input], list[tuple[Input, str]]]:
+    """The acts to index, and the consolidated texts among the added files with the id of the
+    act each is a version of: a consolidated text of an act in the index is a version of that
+    act, not an act of its own."""
+    celex = {i.source.celex: i.source.id for i in corpus} | {
+        a.source.celex: a.source.id for a in extras if a.consolidated is None
+    }
+    texts = [
+        (a, celex[a.consolidated.base_celex])
+        for a in extras
+        if a.consolidated and a.consolidated.base_celex in celex
+    ]
+    return corpus + [a for a in extras if not any(a is t for t, _ in texts)], texts
+
+
 def run(
     settings: Settings,
     extra_sources: list[Path] | None = None,
@@ -91,16 +108,7 @@ def run(
     say("Checking the sources against the index")
     corpus = corpus_inputs(settings)
     extras, entries = added_inputs(settings, [Path(p) for p in extra_sources or []], corpus)
-    # A consolidated text of an act in the corpus is a version of that act, not an act of its own.
-    celex = {i.source.celex: i.source.id for i in corpus} | {
-        a.source.celex: a.source.id for a in extras if a.consolidated is None
-    }
-    texts = [
-        (a, celex[a.consolidated.base_celex])
-        for a in extras
-        if a.consolidated and a.consolidated.base_celex in celex
-    ]
-    inputs = corpus + [a for a in extras if not any(a is t for t, _ in texts)]
+    inputs, texts = _acts_and_consolidations(corpus, extras)
     notices = [n for a in extras for n in a.notices]
     key = settings_key(settings, inputs + [t for t, _ in texts])
     if not force:

@@ -36,11 +36,13 @@ class Item(BaseModel):
 @dataclass
 class Outcome:
     """What a system did with one question: the units of its top passages, in order, whether
-    it declined, and how many characters its top five passages hold."""
+    it declined, how many characters its top five passages hold, and whether it answered in part
+    (the rest left to the Member States or the Commission, kb/abstain.py)."""
 
     units: list[tuple[str, str]]
     declined: bool
     chars_top5: int
+    in_part: bool = False
 
 
 # A system answers a question from one version of the acts ("original", "current", a date).
@@ -95,15 +97,20 @@ def evaluate(
     ("current") where the item says its gold is amended text."""
     overall = Scores()
     by_kind: dict[str, Scores] = {}
-    tp = fp = fn = abstain_items = 0
+    tp = fp = fn = abstain_items = abstain_in_part = partial_items = partial_in_part = in_part = 0
     for item in items:
         outcome = system(item.question, "current" if item.amended else version)
         if item.kind == "abstain":
             abstain_items += 1
             tp += outcome.declined
             fn += not outcome.declined
+            abstain_in_part += outcome.in_part
             continue
         fp += outcome.declined
+        in_part += outcome.in_part
+        if item.kind == "partial":
+            partial_items += 1
+            partial_in_part += outcome.in_part
         gold = {(g.doc, g.unit) for g in item.gold}
         rank = next((i for i, u in enumerate(outcome.units[:10]) if u in gold), None)
         for scores in (overall, by_kind.setdefault(item.kind, Scores())):
@@ -124,6 +131,14 @@ def evaluate(
         "false_decline_rate": round(fp / answerable, 3),
         "precision": round(tp / (tp + fp), 3) if tp + fp else 0.0,
         "recall": round(tp / (tp + fn), 3) if tp + fn else 0.0,
+        # Declined or answered in part: what issue 27 counts as handled for a question the acts
+        # do not answer (an answer in part says plainly what the acts leave to others).
+        "in_part": abstain_in_part,
+        "handled_rate": round((tp + abstain_in_part) / (abstain_items or 1), 3),
+        # Of the questions with gold (answerable and partial): answered in part.
+        "in_part_answerable": in_part,
+        "partial_items": partial_items,
+        "partial_in_part": partial_in_part,
     }
     return Report(
         system=name,
@@ -143,6 +158,7 @@ def regkb_system(kb: KnowledgeBase) -> System:
             units=[(h.doc, h.unit) for h in r.result.hits],
             declined=r.verdict.abstain,
             chars_top5=sum(len(h.text) for h in r.result.hits[:5]),
+            in_part=r.verdict.outcome == "in_part",
         )
 
     return run

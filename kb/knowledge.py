@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from kb import abstain, language, versions
-from kb.answer import compose, render, renumber
+from kb import abstain, language, outcome, versions
 from kb.arguments import act_ids, check_acts, check_in_force, check_question
 from kb.config import Settings, settings
 from kb.conversation import interleave
@@ -258,7 +257,8 @@ class KnowledgeBase:
         """The answer's sentences as they are ready, then the whole answer. A declined question
         is never sent to the model; a generated answer falls back to the extractive one."""
         extractive = self._extractive(r)
-        if self.writer is None or extractive.abstained or not extractive.citations:
+        # An answer in part leads with the acts' own words on who settles the rest: not rewritten.
+        if self.writer is None or extractive.outcome != "answered" or not extractive.citations:
             yield from extractive.sentences
             yield extractive
             return
@@ -269,29 +269,7 @@ class KnowledgeBase:
             yield item
 
     def _extractive(self, r: Retrieval) -> Answer:
-        hits = r.result.hits
-        if r.verdict.abstain:
-            sentences: list[Sentence] = []
-            text = f"The acts in this knowledge base do not answer this. {r.verdict.reason} " + (
-                "The closest provisions are listed below, with low confidence." if hits else ""
-            )
-        else:
-            sentences, hits = renumber(compose(r.query, hits, self.embedder), hits)
-            text = render(sentences)
-        return Answer(
-            question=r.question,
-            answer=text.strip(),
-            sentences=sentences,
-            citations=hits,
-            abstained=r.verdict.abstain,
-            reason=r.verdict.reason,
-            # "Cites …" names the versions of the sources; a declined answer cites nothing.
-            versions=[] if r.verdict.abstain else self.versions(hits, r.view),
-            notices=r.result.notices,
-            language=r.result.language,
-            resolved_question=r.resolved if r.resolved != r.question else None,
-            took_ms=round((time.perf_counter() - r.started) * 1000, 1),
-        )
+        return outcome.extractive(r, self.embedder, self.versions(r.result.hits, r.view))
 
     def versions(self, hits: list[Hit], view: View | None = None) -> list[ActVersion]:
         """The version of each act the hits cite, so an answer says which text it rests on."""
@@ -307,7 +285,8 @@ class KnowledgeBase:
             citations=hits,
             versions=self.versions(hits, r.view),
             abstained=r.verdict.abstain,
-            reason=r.verdict.reason,
+            reason=outcome.reason(r.verdict, hits),
+            outcome=r.verdict.outcome,
         )
 
     def documents(self) -> Documents:

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from kb.asks import asks_for
 from kb.grammar import QueryRef, act_mentions, find_instruments, find_query_refs, named_acts
 from kb.instruments import Instrument
 from kb.language import Language, detect
@@ -143,6 +144,12 @@ class Query:
     """`searched` asks when rules apply or enter into force (the strict reading of `asks_when`)."""
     asks_world_facts: bool = False
     """`resolved` asks about facts in the world (fines imposed so far, costs), not about the law."""
+    asks_for: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """What `resolved` asks for beyond the text of the acts, with the words that show it (see
+    kb/asks.py `asks_for`): "national" (a country, "national law"), "place" (the countries
+    named), "future" (what an institution will do), "instrument" (guidelines, templates,
+    standards), "world" (an event of record), "corrigendum", "other-law" (another field of law);
+    empty for a question about the law itself."""
     context_words: int = 0
     """Content words of `searched` beside the provisions and acts it names: few, and the question
     is the reference ("What does Article 5 say?")."""
@@ -198,6 +205,7 @@ def read(
         asks_when=_WHEN.search(searched) is not None,
         asks_when_applies=_WHEN_APPLIES.search(searched) is not None,
         asks_world_facts=_WORLD_FACTS.search(resolved) is not None,
+        asks_for={k: tuple(v) for k, v in asks_for(resolved).items()},
         context_words=_context_words(searched, refs, lexicon.names),
         terms=keyword_terms(f"{searched} {keywords}"),
         content_words=frozenset(content_words(resolved)),

@@ -115,6 +115,15 @@ class ActVersion(BaseModel):
     unofficial: str | None = None
 
 
+Outcome = Literal["answered", "in_part", "declined"]
+OUTCOME_DESCRIPTION = (
+    "answered: the cited provisions answer it; in_part: they answer part and leave the rest to the "
+    "Member States or the Commission (the first sentence says so, citing the provision that does); "
+    "declined: the acts do not answer it (`reason` says why; the citations are the nearest provisions, "
+    "which do not answer it)"
+)
+
+
 class Sources(BaseModel):
     """What an answer rests on, known before it is written: the hits, the version of each act
     they cite, and whether the answer declines (the first event of a streamed answer)."""
@@ -123,6 +132,7 @@ class Sources(BaseModel):
     versions: list[ActVersion]
     abstained: bool
     reason: str | None = None
+    outcome: Outcome = Field("answered", description=OUTCOME_DESCRIPTION)
 
 
 class Sentence(BaseModel):
@@ -148,8 +158,11 @@ class Answer(BaseModel):
     answer: str = Field(description="Short answer composed from the cited provisions, with [n] markers")
     sentences: list[Sentence]
     citations: list[Hit]
-    abstained: bool
-    reason: str | None = None
+    abstained: bool = Field(description="True when outcome is declined")
+    reason: str | None = Field(
+        None, description="Why it declines, or what an answer in part leaves to others"
+    )
+    outcome: Outcome = Field("answered", description=OUTCOME_DESCRIPTION)
     versions: list[ActVersion]
     notices: list[str] = Field(default_factory=list)
     language: str = Field("en", description="ISO 639-1 code of the question's language, where it is clear")
@@ -166,6 +179,16 @@ class Answer(BaseModel):
     removed_sentences: int = Field(
         0, description="Generated sentences removed because a provision they cite does not support them"
     )
+
+    def outcome_line(self) -> str | None:
+        """The line every interface shows above an answer that is not a plain answer: "Answered in
+        part. The AI Act leaves part of this to the Member States (Article 70(1))." or "Not
+        answered by the acts."; None for a plain answer."""
+        if self.outcome == "in_part":
+            return f"Answered in part. {self.reason or ''}".strip()
+        if self.outcome == "declined":
+            return "Not answered by the acts."
+        return None
 
     def written_by(self) -> str | None:
         """The line that says who wrote a generated answer, for every interface to show."""

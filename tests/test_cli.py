@@ -66,6 +66,13 @@ def test_abstaining_exits_1(env: dict[str, str]) -> None:
     assert "do not answer" in result.stdout
 
 
+def test_an_answer_in_part_exits_7_and_says_so_first(env: dict[str, str]) -> None:
+    result = kb("ask", "Which national authority in Portugal supervises AI systems?", env=env)
+    assert result.returncode == 7, result.stderr
+    shown = " ".join(result.stdout.split())  # Rich wraps lines at the terminal's width
+    assert shown.startswith("Answered in part. The AI Act leaves part of this to the Member States")
+
+
 def test_usage_errors_exit_2_without_a_traceback(env: dict[str, str]) -> None:
     for args in (
         ["ask", "   "],

@@ -44,10 +44,12 @@ def answer_blocks(answer: Answer, web_url: str | None = None, share: bool = Fals
     if answer.abstained:
         blocks.append(_section(f":information_source: {escape(answer.answer)}"[:MAX_SECTION]))
         if answer.citations:
-            blocks.append(_context("*Nearest provisions (low confidence):*"))
+            blocks.append(_context("*Nearest provisions (they do not answer the question):*"))
     elif not answer.citations or not answer.sentences:
         blocks.append(_section(":warning: *No provision of the acts supports an answer to this question.*"))
     else:
+        if answer.outcome == "in_part":
+            blocks.append(_context(f":jigsaw: *{escape(answer.outcome_line() or '')}*"[:2900]))
         blocks.extend(_answer_sections(answer, web_url))
         written_by = answer.written_by()
         if written_by:

@@ -99,24 +99,7 @@ def build(holder: Holder, config: Settings, identity: BotIdentity | None = None)
 
     @app.middleware
     def drop_retries(req: Any, resp: BoltResponse, next: Any) -> BoltResponse | None:
-        # Over HTTP a retry carries X-Slack-Retry-Num: 1, 2, 3; Socket Mode envelopes carry
-        # retry_attempt 0 on the first delivery, which bolt passes on as the same header.
-        retry = (req.headers.get("x-slack-retry-num") or ["0"])[0]
-        if retry not in ("", "0"):
-            # The first delivery is being answered already.
-            return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
-        event_id = (req.body or {}).get("event_id") if isinstance(req.body, dict) else None
-        if event_id and not seen.first_time(event_id):
-            return BoltResponse(status=200, body="")
-        signature = (req.headers.get("x-slack-signature") or [""])[0]
-        stamp = (req.headers.get("x-slack-request-timestamp") or [""])[0]
-        trigger = (req.body or {}).get("trigger_id") if isinstance(req.body, dict) else None
-        if (signature and not signed.first_time(f"{stamp}:{signature}")) or (
-            trigger and not signed.first_time(f"trigger:{trigger}")
-        ):
-            log.info("Dropped a replayed Slack request (trigger %s).", trigger or "-")
-            return BoltResponse(status=200, body="")
-        return next()
+        return _repeated(req, seen, signed) or next()
 
     answers = _Answers(holder, config, web_url)
 
@@ -303,6 +286,30 @@ def _thread_history(client: WebClient, channel: str, event: dict, bot_user: str 
         if text:
             turns.append(Turn(question=text[:MAX_QUERY_CHARS]))
     return turns[-HISTORY_TURNS:]
+
+
+def _repeated(req: Any, seen: _Seen, signed: _Seen) -> BoltResponse | None:
+    """An empty 200 for a delivery answered already (a retry, an event seen, a replayed signed
+    request or trigger), else None."""
+    # Over HTTP a retry carries X-Slack-Retry-Num: 1, 2, 3; Socket Mode envelopes carry
+    # retry_attempt 0 on the first delivery, which bolt passes on as the same header.
+    retry = (req.headers.get("x-slack-retry-num") or ["0"])[0]
+    if retry not in ("", "0"):
+        # The first delivery is being answered already.
+        return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
+    body = req.body if isinstance(req.body, dict) else {}
+    event_id = body.get("event_id")
+    if event_id and not seen.first_time(event_id):
+        return BoltResponse(status=200, body="")
+    signature = (req.headers.get("x-slack-signature") or [""])[0]
+    stamp = (req.headers.get("x-slack-request-timestamp") or [""])[0]
+    trigger = body.get("trigger_id")
+    if (signature and not signed.first_time(f"{stamp}:{signature}")) or (
+        trigger and not signed.first_time(f"trigger:{trigger}")
+    ):
+        log.info("Dropped a replayed Slack request (trigger %s).", trigger or "-")
+        return BoltResponse(status=200, body="")
+    return None
 
 
 def timestamp_problem(headers: dict[str, str]) -> str | None:

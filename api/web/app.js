@@ -127,7 +127,8 @@ async function submit() {
     if (!response.ok) throw await problem(response);
     await readEvents(response, (name, data) => {
       if (name === "citations") {
-        turn.citations = data.citations; turn.abstained = data.abstained;
+        turn.citations = data.citations; turn.abstained = data.abstained; turn.outcome = data.outcome;
+        turn.reason = data.reason;
         showSources(turn);
         $("status").textContent = "Composing the answer…";
       } else if (name === "sentence") {
@@ -243,6 +244,12 @@ function finishTurn(view, turn) {
   const a = turn.answer;
   box.replaceChildren();
   box.classList.toggle("abstained", a.abstained);
+  // Answered in part: the same line as the API's outcome_line, the CLI, Slack and MCP show.
+  box.classList.toggle("in-part", a.outcome === "in_part");
+  box.dataset.outcome = a.outcome || "answered";
+  if (a.outcome === "in_part") {
+    box.append(el("span", { class: "outcome", text: `Answered in part. ${a.reason || ""}` }));
+  }
   if (a.abstained) {
     box.append(el("span", { text: a.answer }));
   } else {
@@ -263,9 +270,12 @@ function showSources(turn) {
   const list = $("source-list");
   const note = $("sources-note");
   const low = turn.abstained || (turn.answer && turn.answer.abstained);
+  const outcome = turn.outcome || (turn.answer && turn.answer.outcome);
   note.textContent = low
-    ? "The acts do not answer this question. The closest provisions, with low confidence:"
-    : `${turn.citations.length} provisions for: ${turn.question}`;
+    ? "The acts do not answer this question. The closest provisions, which do not answer it:"
+    : outcome === "in_part"
+      ? `The acts answer this in part. ${turn.citations.length} provisions for: ${turn.question}`
+      : `${turn.citations.length} provisions for: ${turn.question}`;
   note.className = low ? "note low" : "note";
   list.replaceChildren(...turn.citations.map((hit, i) => sourceCard(hit, i + 1, turn)));
 }

@@ -10,7 +10,7 @@ import pytest
 from pydantic import AliasChoices
 from pydantic.fields import FieldInfo
 
-from api import cli
+from api import errors as codes
 from kb.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,13 +106,13 @@ def exit_codes_in_cli() -> dict[int, str]:
     source = (ROOT / "api" / "errors.py").read_text(encoding="utf-8")
     out = {}
     for name, comment in re.findall(r"^(EXIT_[A-Z_]+) = \d+\s*#\s*(.*)$", source, re.MULTILINE):
-        out[getattr(cli, name)] = f"{name.removeprefix('EXIT_').replace('_', ' ').lower()} {comment}"
+        out[getattr(codes, name)] = f"{name.removeprefix('EXIT_').replace('_', ' ').lower()} {comment}"
     return out
 
 
 def test_the_readme_lists_the_clis_exit_codes() -> None:
     readme, code = exit_codes_in_readme(), exit_codes_in_cli()
-    constants = [n for n in dir(cli) if n.startswith("EXIT_")]
+    constants = [n for n in dir(codes) if n.startswith("EXIT_")]
     assert len(code) == len(constants), "an EXIT_ constant without its comment"
     where = f"README {sorted(readme)}, api/errors.py {sorted([0, *code])}"
     assert sorted(readme) == sorted([0, *code]), where
@@ -120,4 +120,4 @@ def test_the_readme_lists_the_clis_exit_codes() -> None:
         # The README's words for a code share a word with the constant's name or comment.
         said = set(re.findall(r"[a-z]{5,}", readme[number].lower()))
         shared = said & set(re.findall(r"[a-z]{5,}", meaning))
-        assert shared, f"exit code {number}: README says {readme[number]!r}, api/cli.py says {meaning!r}"
+        assert shared, f"exit code {number}: README says {readme[number]!r}, api/errors.py says {meaning!r}"

@@ -15,7 +15,8 @@ from pathlib import Path
 
 KB = Path(__file__).resolve().parents[2] / "kb"
 # The modules allowed to read the question's text.
-READERS = {"query.py", "grammar.py"}
+# kb/asks.py reads what a question asks for beyond the acts (issue 27); grammar.py had no room.
+READERS = {"query.py", "grammar.py", "asks.py"}
 # Names the core gives a question's text.
 NAMES = {"question", "query", "resolved", "searched"}
 # Attributes that hold a question's text wherever they are: Turn.question, Retrieval.resolved, ….
