@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from kb.config import Settings
 from kb.errors import BadQuery, UnknownDocument
 from kb.index import MANIFEST, VECTORS, IndexFiles, build_faiss
 from kb.knowledge import KnowledgeBase
+from kb.manifest import FileCheck
 
 
 def _first(knowledge: KnowledgeBase, query: str, **kw: object):  # type: ignore[no-untyped-def]
@@ -183,7 +185,10 @@ def test_an_approximate_index_ranks_as_the_exact_one_does(
     index, kind = build_faiss(knowledge.files.all_vectors(), index_type)
     assert index.ntotal == knowledge.files.vectors.ntotal
     faiss.write_index(index, str(approx_dir / VECTORS))
-    manifest = knowledge.manifest.model_copy(update={"index_type": kind})
+    vectors = approx_dir / VECTORS
+    check = FileCheck(sha256=hashlib.sha256(vectors.read_bytes()).hexdigest(), size=vectors.stat().st_size)
+    files = {**knowledge.manifest.files, VECTORS: check}  # the new vectors, recorded as ingest would
+    manifest = knowledge.manifest.model_copy(update={"index_type": kind, "files": files})
     (approx_dir / MANIFEST).write_text(manifest.model_dump_json())
     approx = KnowledgeBase(IndexFiles(approx_dir), knowledge.embedder)
     assert approx.manifest.index_type == index_type
