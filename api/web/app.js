@@ -8,18 +8,6 @@ const EXAMPLES = [
   "How much notice must a cloud provider give before switching?",
   "What is a deployer under the AI Act?",
 ];
-const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
-};
 
 let turns = load();
 let busy = false;
@@ -99,12 +87,6 @@ function renderExamples() {
   }))));
 }
 
-async function problem(response) {
-  try {
-    const body = await response.json();
-    return new Error(body.detail || body.title || `HTTP ${response.status}`);
-  } catch { return new Error(`HTTP ${response.status}`); }
-}
 
 async function submit() {
   const question = $("question").value.trim();

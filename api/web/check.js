@@ -2,18 +2,6 @@
 // (textContent / createTextNode), never as HTML.
 "use strict";
 
-const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
-};
 const WORDS = { supported: "supported", not_supported: "not supported", unverified: "unverified" };
 const STATUS = { not_found: "does not exist", outside: "outside this knowledge base", ambiguous: "ambiguous" };
 
@@ -23,12 +11,6 @@ function headers() {
   return { "Content-Type": "application/json", ...(key ? { Authorization: `Bearer ${key}` } : {}) };
 }
 
-async function problem(response) {
-  try {
-    const body = await response.json();
-    return new Error(body.detail || body.title || `HTTP ${response.status}`);
-  } catch { return new Error(`HTTP ${response.status}`); }
-}
 
 async function run() {
   const text = $("text").value;
@@ -39,6 +21,7 @@ async function run() {
     const r = await fetch("/v1/check", {
       method: "POST", headers: headers(), body: JSON.stringify({ text, version: $("version").value }),
     });
+    if (r.status === 401) throw new Error("this server needs an API key: enter it once on the chat page (Ask a question); it is kept for this browser tab");
     if (!r.ok) throw await problem(r);
     show(text, await r.json());
     $("status").textContent = "";
