@@ -3,11 +3,13 @@ encoder (multilingual-e5-small, kb/multilingual.py) instead of the English one.
 
 The ranking is the hybrid one (kb/search/hybrid.py), unit-level as for English questions, with
 the dense ranking over the index's multilingual passage vectors (multilingual.npy, written by
-ingest when KB_MULTILINGUAL is on). The unit titles' ranking is off: the titles are embedded
-with the English model only, and each passage's text already starts with its heading path and
-title. What else is kept or weighed differently was measured on translations of dev questions
-(bench/questions/dev_translated.jsonl), never on the held-out sets; docs/ranking.md has the
-figures.
+ingest when KB_MULTILINGUAL is on). What differs was chosen on translations of dev questions
+(bench/questions/dev_translated.jsonl), never on the held-out sets (docs/ranking.md):
+- the unit titles' ranking is off: titles embedded with e5 too (9 s per view at load) moved
+  hit@5 from 0.562 to 0.625 but hit@1 from 0.312 to 0.271 (MRR 0.425 / 0.414);
+- the English model's dense ranking of the same question is not fused in: at weight 0.5 it cost
+  hit@1 0.312 -> 0.167 (MRR 0.425 -> 0.320);
+- the keyword ranking weighs 0 (`KEYWORD`).
 """
 
 from __future__ import annotations
@@ -28,30 +30,16 @@ from kb.search.structure import Structure
 
 log = logging.getLogger("regkb.search")
 
-# The keyword (BM25) ranking's weight for a question not in English: its words rarely occur in
-# the English text, but names, numbers and loanwords ("KI", "Cloud", "IaaS") do.
-KEYWORD = 0.5
-# The English model's dense ranking of the same question, fused in with this weight: names of
-# acts and English loanwords carry over; 0 is off.
-ENGLISH_DENSE = 0.0
+# The keyword (BM25) ranking's weight for a question not in English. Its words seldom occur in
+# the English text (loanwords like "Cloud" do), and on the translated dev questions (48
+# answerable) every weight cost: hit@1 / hit@5 / MRR 0.312 / 0.562 / 0.425 at 0, 0.292 / 0.542 /
+# 0.401 at 0.25, 0.271 / 0.479 / 0.383 at 0.5 (the English weight). Kept for act routing only.
+KEYWORD = 0.0
 
 
 class CrosslingualRanker(HybridRanker):
     """The hybrid ranking with the dense part over the multilingual passage vectors. `structure`
     is the view's, with `passage_vectors` the multilingual ones (float32 [n, 384], unit rows)."""
-
-    def __init__(
-        self,
-        files: IndexFiles,
-        embedder: Embedder,
-        structure: Structure,
-        acts: dict[str, ActInfo],
-        rules: Rules,
-        english: Structure,
-    ) -> None:
-        super().__init__(files, embedder, structure, acts, rules)
-        self.english = english  # the view's structure with the English model's vectors
-        self.english_dense = ENGLISH_DENSE
 
     def _dense(self, vector: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Exact cosine similarity to every passage of the view (a few thousand: under 1 ms)."""
@@ -60,14 +48,6 @@ class CrosslingualRanker(HybridRanker):
         top = np.argpartition(-masked, min(CANDIDATES, len(sims) - 1))[:CANDIDATES]
         top = top[np.isfinite(masked[top])]
         return sims, top[np.argsort(-masked[top])]
-
-    def _more(self, query: Query, allowed: np.ndarray) -> list[tuple[float, np.ndarray]]:
-        if not self.english_dense:
-            return []
-        vector = self.embedder.encode([query.searched])[0]
-        sims = np.where(allowed, self.english.passage_vectors @ vector, -np.inf)
-        order = np.argsort(-sims)[:CANDIDATES]
-        return [(self.english_dense, order[np.isfinite(sims[order])])]
 
 
 class Crosslingual:
@@ -105,8 +85,8 @@ class Crosslingual:
             return None
         multi = copy.copy(structure)
         multi.passage_vectors = vectors[structure.passage_ids]
-        ranker_rules = replace(rules, titles=0.0, keyword=rules.keyword and KEYWORD)
-        return cls(encoder, CrosslingualRanker(files, embedder, multi, acts, ranker_rules, structure))
+        ranker_rules = replace(rules, titles=0.0, keyword=KEYWORD)
+        return cls(encoder, CrosslingualRanker(files, embedder, multi, acts, ranker_rules))
 
     def encode(self, query: Query) -> np.ndarray:
         """The question's multilingual vector, float32 (384,)."""

@@ -116,8 +116,6 @@ class HybridRanker:
         keyword_order = self._keyword(query.terms, allowed)
         for rank, pid in enumerate(keyword_order):
             passage_score[pid] += rules.keyword / (RRF_K + rank)
-        for weight, more in self._more(query, allowed):
-            passage_score[more] += weight / (RRF_K + np.arange(len(more)))
 
         unit_score = np.zeros(len(st.unit_keys), dtype="float32")
         np.maximum.at(unit_score, st.passage_unit, passage_score)
@@ -186,11 +184,6 @@ class HybridRanker:
         keep = (local >= 0) & allowed[np.maximum(local, 0)]
         sims[local[keep]] = found_sims[0][found[0] >= 0][keep]
         return sims, local[keep][:CANDIDATES]
-
-    def _more(self, query: Query, allowed: np.ndarray) -> list[tuple[float, np.ndarray]]:
-        """Further passage rankings fused in, (weight, positions best first): none here; the
-        multilingual ranking adds the English model's (kb/search/crosslingual.py)."""
-        return []
 
     def _allowed(self, docs: list[str] | None, kinds: list[str] | None) -> np.ndarray:
         mask = np.ones(len(self.structure.passage_doc), dtype=bool)
