@@ -88,6 +88,13 @@ class MultilingualEncoder:
         with self._lock:
             return np.asarray(self.model.passage(texts), dtype="float32").reshape(len(texts), self.dim)
 
+    def queries(self, texts: list[str]) -> np.ndarray:
+        """Vectors of several short query texts, float32 [len(texts), 384] (not remembered)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype="float32")
+        with self._lock:
+            return np.asarray(self.model.query(texts), dtype="float32").reshape(len(texts), self.dim)
+
     def query(self, text: str) -> np.ndarray:
         """A question's vector, float32 (384,), unit length; remembered (LRU)."""
         with self._lock:

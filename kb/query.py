@@ -60,6 +60,17 @@ _WHEN_APPLIES = re.compile(
     r"|\bdate of application\b|\bapplication date\b|\btake(?:s)? effect\b|\btransitional period\b",
     re.IGNORECASE,
 )
+# The same in German, French and Italian, read only in a question in another language: "ab wann
+# gilt", "bis wann", "Inkrafttreten", "à partir de quand", "date d'application", "entrée en
+# vigueur", "da quando", "entro quando", "entrata in vigore".
+_WHEN_APPLIES_ELSEWHERE = re.compile(
+    r"\b(?:ab|bis|seit) wann\b|\bab welchem (?:datum|zeitpunkt)\b|\bin kraft\b|\binkrafttreten"
+    r"|\b(?:à partir de|depuis|jusqu'à) quand\b|\bà (?:partir|compter) de quelle date\b"
+    r"|\bdate d'application\b"
+    r"|\b(?:entr\w+|mise?) en (?:vigueur|application)\b|\bs'applique\w* (?:à partir|depuis)\b"
+    r"|\b(?:da|entro|fino a) quando\b|\bda quale data\b|\bentrat\w+ in vigore\b|\bdata di applicazione\b",
+    re.IGNORECASE,
+)
 # Questions about facts in the world rather than about what the law says.
 _WORLD_FACTS = re.compile(
     r"\b(so far|to date|have already|has already|have been (?:fined|named|designated|appointed)|"
@@ -192,7 +203,8 @@ def read(
         outside=tuple(outside),
         defines=_defined_terms(searched, lexicon.terms),
         asks_when=_WHEN.search(searched) is not None,
-        asks_when_applies=_WHEN_APPLIES.search(searched) is not None,
+        asks_when_applies=_WHEN_APPLIES.search(searched) is not None
+        or (language is not None and _WHEN_APPLIES_ELSEWHERE.search(searched) is not None),
         asks_world_facts=_WORLD_FACTS.search(resolved) is not None,
         context_words=_context_words(searched, refs, lexicon.names),
         terms=keyword_terms(f"{searched} {keywords}"),

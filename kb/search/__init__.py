@@ -66,7 +66,7 @@ class Searcher:
         )
         self.ranker = HybridRanker(files, embedder, self.structure, self.acts, rules)
         self.crosslingual = Crosslingual.build(
-            files, embedder, self.structure, self.acts, rules, rules.multilingual
+            files, embedder, self.structure, self.acts, rules, self.glossary.terms(), rules.multilingual
         )
         others = {a.id: (a.short_name, a.url) for a in files.manifest.acts if a.id not in self.acts}
         self.lexicon = Lexicon(self.act_names, self._other_names, others, self.glossary.terms())
@@ -85,6 +85,8 @@ class Searcher:
         missing: list[str] = []
         scope = docs or None
         outside, named = query.outside, list(query.acts_named)
+        # A question not in English is matched with the multilingual encoder, where there is one.
+        cross = self.crosslingual if query.language is not None else None
         notices.extend(dict.fromkeys(i.notice for i in outside))
 
         for ref in query.refs:
@@ -100,7 +102,7 @@ class Searcher:
             numbers = list(dict.fromkeys(i.number for i in outside if i.number))
             pinned.extend(self.pinner.citing(numbers, scope))
         elif not pinned and self.rules.definitions:
-            for d in self.glossary.defining(query.defines):
+            for d in self.glossary.defining(query.defines or (cross.defines(query) if cross else ())):
                 if (scope is None or d.doc in scope) and (not named or d.doc in named):
                     pinned.append(self.pinner.definition(d))
 
@@ -111,8 +113,6 @@ class Searcher:
             focus = focus + [
                 a for d in focus if (a := self.acts[d].amends) and a in self.acts and a not in focus
             ]
-        # A question not in English is matched with the multilingual encoder, where there is one.
-        cross = self.crosslingual if query.language is not None else None
         ranker = cross.ranker if cross else self.ranker
         vector = cross.encode(query) if cross else self.embedder.encode([query.searched])[0]
         ranked, top_similarity = ranker.rank(query, vector, focus, kinds, k + len(pinned))
