@@ -79,6 +79,8 @@ _WORLD_FACTS = re.compile(
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[‘'“\"]([^’'”\"]{2,80})[’'”\"]")
+# A phrase quoted the way other languages quote too: „…“ (German), «…» (French), “…”, ‘…’, "…".
+_QUOTED_ANY = re.compile(r"[„“”\"«‹‘‚]\s*([^„“”\"«»‹›‘’‚]{2,80}?)\s*[“”\"»›’‘]")
 _CUES = re.compile(
     r"\b(what (?:is|are|does|counts)|who (?:is|are|counts)|meaning|mean|means|define[sd]?|definition|"
     r"counts? as|qualif(?:y|ies) as|considered (?:a|an)|in (?:legal|\w+ act) terms|under the \w+ act)\b",
@@ -164,6 +166,9 @@ class Query:
     """Stemmed content words of `resolved`, matched against an answer's sentences."""
     claims: tuple[Claim, ...] = ()
     """Each sentence of `text` that cites a provision, with its citations."""
+    quoted: tuple[str, ...] = ()
+    """The phrases `searched` quotes, in any language's quotation marks, when it is not in
+    English („Dateninhaber“): kb/search/crosslingual.py finds the defined terms they translate."""
     own: Query | None = None
     """For a follow-up, the follow-up read alone: searched too, and the rankings interleaved."""
 
@@ -210,6 +215,7 @@ def read(
         terms=keyword_terms(f"{searched} {keywords}"),
         content_words=frozenset(content_words(resolved)),
         claims=_claims(text, lexicon, refs if searched == text else None),
+        quoted=tuple(m.group(1) for m in _QUOTED_ANY.finditer(searched)) if language else (),
         own=read(text, lexicon, (), window) if resolved != text else None,
     )
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -32,8 +31,6 @@ from kb.search.structure import Structure
 
 log = logging.getLogger("regkb.search")
 
-# A term quoted the way German, French, Italian … write quotes: „…“, “…”, «…», ‘…’, "…".
-_QUOTED = re.compile(r"[„“”\"«‹‘‚]\s*([^„“”\"«»‹›‘’‚]{2,80}?)\s*[“”\"»›’‘]")
 # How alike a quoted term and a defined English term must be (cosine, e5 query vectors) to be
 # taken as its translation. On the quoted terms of the translated dev questions the right term
 # scored 0.929 to 0.954 („Deepfake“, « urgence publique », « service de traitement de données »,
@@ -77,7 +74,7 @@ class Crosslingual:
         """The defined terms (normal forms) that the terms quoted in the question translate:
         „Dateninhaber“ is the Data Act's ‘data holder’ when their vectors are at least
         TERM_SIMILARITY alike. The English terms are embedded on first use (about 3 s)."""
-        quoted = [m.group(1) for m in _QUOTED.finditer(query.searched)]
+        quoted = query.quoted
         if not quoted or not self.terms:
             return ()
         names = list(self.terms)
