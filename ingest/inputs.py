@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest import eurlex_html, formex, oj_pdf
+from ingest import eurlex_html, formex, multilingual, oj_pdf
 from ingest.consolidated_html import Consolidated
 from ingest.errors import IngestError
 from ingest.files import ReadLimits
@@ -127,6 +127,7 @@ def settings_key(settings: Settings, inputs: list[Input]) -> str:
         "pipeline": PIPELINE_VERSION,
         "model": settings.embed_model,
         "index_type": settings.index_type,
+        "multilingual": multilingual.enabled(settings),
         "sources": sorted((i.source.id, f, i.sha256(f)) for i in inputs for f in i.files),
         # What the manifest says of each act (names, dates, notes) ends up in the index too.
         "acts": [asdict(i.source) for i in inputs],

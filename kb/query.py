@@ -61,6 +61,17 @@ _WHEN_APPLIES = re.compile(
     r"|\bdate of application\b|\bapplication date\b|\btake(?:s)? effect\b|\btransitional period\b",
     re.IGNORECASE,
 )
+# The same in German, French and Italian, read only in a question in another language: "ab wann
+# gilt", "bis wann", "Inkrafttreten", "à partir de quand", "date d'application", "entrée en
+# vigueur", "da quando", "entro quando", "entrata in vigore".
+_WHEN_APPLIES_ELSEWHERE = re.compile(
+    r"\b(?:ab|bis|seit) wann\b|\bab welchem (?:datum|zeitpunkt)\b|\bin kraft\b|\binkrafttreten"
+    r"|\b(?:à partir de|depuis|jusqu'à) quand\b|\bà (?:partir|compter) de quelle date\b"
+    r"|\bdate d'application\b"
+    r"|\b(?:entr\w+|mise?) en (?:vigueur|application)\b|\bs'applique\w* (?:à partir|depuis)\b"
+    r"|\b(?:da|entro|fino a) quando\b|\bda quale data\b|\bentrat\w+ in vigore\b|\bdata di applicazione\b",
+    re.IGNORECASE,
+)
 # Questions about facts in the world rather than about what the law says.
 _WORLD_FACTS = re.compile(
     r"\b(so far|to date|have already|has already|have been (?:fined|named|designated|appointed)|"
@@ -69,6 +80,8 @@ _WORLD_FACTS = re.compile(
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[‘'“\"]([^’'”\"]{2,80})[’'”\"]")
+# A phrase quoted the way other languages quote too: „…“ (German), «…» (French), “…”, ‘…’, "…".
+_QUOTED_ANY = re.compile(r"[„“”\"«‹‘‚]\s*([^„“”\"«»‹›‘’‚]{2,80}?)\s*[“”\"»›’‘]")
 _CUES = re.compile(
     r"\b(what (?:is|are|does|counts)|who (?:is|are|counts)|meaning|mean|means|define[sd]?|definition|"
     r"counts? as|qualif(?:y|ies) as|considered (?:a|an)|in (?:legal|\w+ act) terms|under the \w+ act)\b",
@@ -160,6 +173,9 @@ class Query:
     """Stemmed content words of `resolved`, matched against an answer's sentences."""
     claims: tuple[Claim, ...] = ()
     """Each sentence of `text` that cites a provision, with its citations."""
+    quoted: tuple[str, ...] = ()
+    """The phrases `searched` quotes, in any language's quotation marks, when it is not in
+    English („Dateninhaber“): kb/search/crosslingual.py finds the defined terms they translate."""
     own: Query | None = None
     """For a follow-up, the follow-up read alone: searched too, and the rankings interleaved."""
 
@@ -183,11 +199,7 @@ def read(
         notices.append(_long_notice(resolved, searched, keywords, window))
     language = _language(resolved)
     if language is not None:
-        notices.append(
-            f"The question seems to be in {language.name}. The knowledge base holds the English text "
-            "of the acts and searches it in English, so these results are low confidence: ask in "
-            "English, or configure a multilingual embedder (KB_EMBED_MODEL, see the README)."
-        )
+        notices.append(english_only_notice(language))
     outside = find_instruments(searched, lexicon.names) + _not_in_view(searched, lexicon)
     spans = [(i.start, i.end, i.name) for i in outside]
     refs = find_query_refs(searched, lexicon.names, spans)
@@ -203,14 +215,26 @@ def read(
         outside=tuple(outside),
         defines=_defined_terms(searched, lexicon.terms),
         asks_when=_WHEN.search(searched) is not None,
-        asks_when_applies=_WHEN_APPLIES.search(searched) is not None,
+        asks_when_applies=_WHEN_APPLIES.search(searched) is not None
+        or (language is not None and _WHEN_APPLIES_ELSEWHERE.search(searched) is not None),
         asks_world_facts=_WORLD_FACTS.search(resolved) is not None,
         asks_for={k: tuple(v) for k, v in asks_for(resolved).items()},
         context_words=_context_words(searched, refs, lexicon.names),
         terms=keyword_terms(f"{searched} {keywords}"),
         content_words=frozenset(content_words(resolved)),
         claims=_claims(text, lexicon, refs if searched == text else None),
+        quoted=tuple(m.group(1) for m in _QUOTED_ANY.finditer(searched)) if language else (),
         own=read(text, lexicon, (), window) if resolved != text else None,
+    )
+
+
+def english_only_notice(language: Language) -> str:
+    """What a question not in English is told when it is searched as an English one (no
+    multilingual vectors in the index, or KB_MULTILINGUAL off); kb/multilingual.py says the rest."""
+    return (
+        f"The question seems to be in {language.name}. The knowledge base holds the English text "
+        "of the acts and searches it in English, so these results are low confidence: ask in "
+        "English, or build the index with the multilingual encoder (KB_MULTILINGUAL, see the README)."
     )
 
 

@@ -85,6 +85,9 @@ class SearchResult(BaseModel):
         default_factory=list, description="Acts of the knowledge base the query names"
     )
     language: str = Field("en", description="ISO 639-1 code of the question's language, where it is clear")
+    encoder: str = Field(
+        "", description="The model the question was matched with: the index's, or multilingual-e5-small"
+    )
     missing: list[str] = Field(
         default_factory=list, description="Provisions the query names that do not exist, as the notices say"
     )

@@ -56,6 +56,9 @@ def make_settings(index_dir: Path, **overrides: object) -> Settings:
         "local_sources": index_dir.parent / "local.toml",
         "corpus_mirror": MIRROR,
         "download": False,
+        # Multilingual passage vectors cost ~0.16 s a passage on two cores: only the session's
+        # index has them (tests/test_languages.py reads them); other test indexes do without.
+        "multilingual": False,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -66,7 +69,7 @@ def session_ingest(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> tu
     """The session's index, built from the real acts with the real model, and its ingest report."""
     from ingest.pipeline import run
 
-    settings = make_settings(tmp_path_factory.mktemp("kb") / "index")
+    settings = make_settings(tmp_path_factory.mktemp("kb") / "index", multilingual=True)
     report = run(settings)
     assert not report.up_to_date
     return settings, report

@@ -26,4 +26,5 @@ def settings_env(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "KB_CORPUS_CACHE": str(settings.corpus_cache),
         "KB_CORPUS_MIRROR": str(settings.corpus_mirror),
         "KB_DOWNLOAD": "0",
+        "KB_MULTILINGUAL": "1" if settings.multilingual else "0",
     }

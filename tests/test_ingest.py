@@ -132,7 +132,12 @@ def test_any_act_given_as_a_file_is_identified_from_its_title(tmp_path: Path, mi
     _cut_down_act(mirror, source)
     manifest = tmp_path / "sources.toml"
     manifest.write_text("# no acts of its own\n")
-    env = {"KB_INDEX_DIR": str(tmp_path / "index"), "KB_SOURCES": str(manifest), "KB_DOWNLOAD": "0"}
+    env = {
+        "KB_INDEX_DIR": str(tmp_path / "index"),
+        "KB_SOURCES": str(manifest),
+        "KB_DOWNLOAD": "0",
+        "KB_MULTILINGUAL": "0",
+    }
     result = kb("ingest", "--source", str(source), "--json", env=env)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)

@@ -20,6 +20,7 @@ from kb.manifest import ActInfo, VersionInfo
 from kb.query import Lexicon, Query
 from kb.query_refs import act_names
 from kb.results import Hit, Outside, SearchResult
+from kb.search.crosslingual import Crosslingual
 from kb.search.hits import HitMaker
 from kb.search.hybrid import HybridRanker, Ranked, Rules
 from kb.search.pinned import Pinner
@@ -64,6 +65,9 @@ class Searcher:
             files, embedder, units, versions, titles if titles is not None else {}
         )
         self.ranker = HybridRanker(files, embedder, self.structure, self.acts, rules)
+        self.crosslingual = Crosslingual.build(
+            files, embedder, self.structure, self.acts, rules, self.glossary.terms(), rules.multilingual
+        )
         others = {a.id: (a.short_name, a.url) for a in files.manifest.acts if a.id not in self.acts}
         self.lexicon = Lexicon(self.act_names, self._other_names, others, self.glossary.terms())
 
@@ -81,6 +85,8 @@ class Searcher:
         missing: list[str] = []
         scope = docs or None
         outside, named = query.outside, list(query.acts_named)
+        # A question not in English is matched with the multilingual encoder, where there is one.
+        cross = self.crosslingual if query.language is not None else None
         notices.extend(dict.fromkeys(i.notice for i in outside))
 
         for ref in query.refs:
@@ -96,7 +102,7 @@ class Searcher:
             numbers = list(dict.fromkeys(i.number for i in outside if i.number))
             pinned.extend(self.pinner.citing(numbers, scope))
         elif not pinned and self.rules.definitions:
-            for d in self.glossary.defining(query.defines):
+            for d in self.glossary.defining(query.defines or (cross.defines(query) if cross else ())):
                 if (scope is None or d.doc in scope) and (not named or d.doc in named):
                     pinned.append(self.pinner.definition(d))
 
@@ -107,8 +113,9 @@ class Searcher:
             focus = focus + [
                 a for d in focus if (a := self.acts[d].amends) and a in self.acts and a not in focus
             ]
-        vector = self.embedder.encode([query.searched])[0]
-        ranked, top_similarity = self.ranker.rank(query, vector, focus, kinds, k + len(pinned))
+        ranker = cross.ranker if cross else self.ranker
+        vector = cross.encode(query) if cross else self.embedder.encode([query.searched])[0]
+        ranked, top_similarity = ranker.rank(query, vector, focus, kinds, k + len(pinned))
         passages = self.files.passages([r.passage_id for r in ranked])
         hits = [self.hits.passage(passages[r.passage_id], r.score) for r in ranked]
         references = pinned and all(h.match == "reference" for h in pinned)
@@ -117,13 +124,14 @@ class Searcher:
             # "When does Annex III apply?" is answered by the provision on application, not by Annex III.
             pinned.insert(0, hits.pop(0))
         elif references and hits and self.rules.context_margin < 1:
-            pinned = self._named_as_context(query, vector, pinned, hits, ranked, notices)
+            pinned = self._named_as_context(query, vector, pinned, hits, ranked, notices, ranker.structure)
         merged = _merge(pinned, hits, kinds)
         return SearchResult(
             hits=merged[:k],
             notices=notices,
             top_similarity=round(top_similarity, 4),
             acts_named=named,
+            encoder=cross.encoder.name if cross else self.embedder.name,
             missing=missing,
             outside=list(
                 {
@@ -140,6 +148,7 @@ class Searcher:
         hits: list[Hit],
         ranked: list[Ranked],
         notices: list[str],
+        st: Structure,
     ) -> list[Hit]:
         """A question that names a provision and asks about something else ("how long must the
         logs referred to in Article 12(1) be kept?", "Art. 62 AI Act serious incident reporting"):
@@ -148,7 +157,7 @@ class Searcher:
         act whose text the question matches."""
         if query.context_words < CONTEXT_WORDS:
             return pinned  # the question is the reference: "What does Article 5 say?"
-        closeness = {(h.doc, h.unit): self._similarity(vector, h.doc, h.unit) for h in pinned}
+        closeness = {(h.doc, h.unit): _similarity(st, vector, h.doc, h.unit) for h in pinned}
         units = {h.unit for h in pinned}
         if len(units) < len(pinned) and all(r.doc is None for r in query.refs):
             # "Article 12(1)" of both acts: the one the question's words are about.
@@ -165,15 +174,15 @@ class Searcher:
         )
         return [hits.pop(0), *pinned]
 
-    def _similarity(self, vector: np.ndarray, doc: str, unit: str) -> float:
-        """The query's cosine similarity to the closest passage of a unit."""
-        st = self.structure
-        members = st.unit_passages[st.unit_position[(doc, unit)]]
-        return float((st.passage_vectors[members] @ vector).max()) if len(members) else 0.0
-
     def _is_temporal(self, hit: Hit) -> bool:
         st = self.structure
         return bool(st.temporal[st.unit_position[(hit.doc, hit.unit)]])
+
+
+def _similarity(st: Structure, vector: np.ndarray, doc: str, unit: str) -> float:
+    """The query's cosine similarity to the closest passage of a unit (vectors of `st`)."""
+    members = st.unit_passages[st.unit_position[(doc, unit)]]
+    return float((st.passage_vectors[members] @ vector).max()) if len(members) else 0.0
 
 
 def _merge(pinned: list[Hit], ranked: list[Hit], kinds: list[str] | None) -> list[Hit]:

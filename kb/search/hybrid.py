@@ -62,6 +62,9 @@ class Rules:
     named_act_focus: bool = True
     # A question about a defined term gets the definition first.
     definitions: bool = True
+    # A question not in English is matched with the multilingual encoder, where the index has its
+    # vectors (kb/search/crosslingual.py; KB_MULTILINGUAL).
+    multilingual: bool = True
 
 
 # How many of each ranking's first passages decide which act leads.

