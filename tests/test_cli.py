@@ -67,7 +67,9 @@ def test_abstaining_exits_1(env: dict[str, str]) -> None:
 
 
 def test_an_answer_in_part_exits_7_and_says_so_first(env: dict[str, str]) -> None:
-    result = kb("ask", "Which national authority in Portugal supervises AI systems?", env=env)
+    result = kb(
+        "ask", "Which national competent authority has Portugal designated under the AI Act?", env=env
+    )
     assert result.returncode == 7, result.stderr
     shown = " ".join(result.stdout.split())  # Rich wraps lines at the terminal's width
     assert shown.startswith("Answered in part. The AI Act leaves part of this to the Member States")
