@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kb.errors import (
+    ActNotHeld,
     BadQuery,
     IndexIncompatible,
     IndexMissing,
@@ -47,6 +48,7 @@ _LATER = "Please try again in a moment."
 # Most specific first; an error matches the first class it is an instance of.
 MAPPING: list[tuple[type[KBError], Mapped]] = [
     (BadQuery, Mapped(422, "Invalid query", EXIT_USAGE, _REPHRASE)),
+    (ActNotHeld, Mapped(404, "Act not held", EXIT_USAGE, _REPHRASE)),
     (UnknownDocument, Mapped(404, "Unknown act", EXIT_USAGE, _REPHRASE)),
     (UnknownUnit, Mapped(404, "Unknown provision", EXIT_USAGE, _REPHRASE)),
     (IndexMissing, Mapped(503, "No index loaded", EXIT_NO_INDEX, _LATER)),

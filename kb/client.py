@@ -10,6 +10,7 @@ import httpx
 
 from kb.citecheck.models import CheckReport
 from kb.errors import (
+    ActNotHeld,
     BadQuery,
     IndexIncompatible,
     IndexMissing,
@@ -103,7 +104,8 @@ def _error(url: str, r: httpx.Response) -> Exception:
     detail = _detail(r)
     if r.status_code in (401, 403, 429):
         return ServerUnavailable(f"{url} refused the request ({r.status_code}): {detail}")
-    found = {"Unknown act": UnknownDocument, "Unknown provision": UnknownUnit}.get(_title(r))
+    titles = {"Act not held": ActNotHeld, "Unknown act": UnknownDocument, "Unknown provision": UnknownUnit}
+    found = titles.get(_title(r))
     if r.status_code == 404 and found is not None:
         return found(detail)
     if r.status_code == 422:
