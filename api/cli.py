@@ -14,6 +14,7 @@ import typer
 
 from api.cli_check import check
 from api.cli_eval import eval_
+from api.cli_obligations import obligations, timeline
 from api.cli_servers import mcp, serve, slack
 
 # Exit codes, one meaning each (the README lists them), are api/errors.py's: it maps each error to one.
@@ -332,6 +333,8 @@ app.command(name="eval")(eval_)
 app.command()(serve)
 app.command()(mcp)
 app.command()(slack)
+app.command()(obligations)
+app.command()(timeline)
 
 
 def main() -> None:

@@ -142,6 +142,12 @@ def write_build(
                 for n, u in enumerate(act.units)
             ],
         )
+        # Who must do what, from when (kb/obligations): read from the same units, so a look-up
+        # is a read of this table, not a parse.
+        from kb.obligations.store import read_versions, write
+
+        amending = {a.id for a in manifest.acts if a.amends}  # its instructions bind no one
+        write(con, read_versions([(v, act) for v, act in versions if act.id not in amending]))
         con.commit()
     finally:
         con.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import admin, ask, check, documents, health, search
+from api.routes import admin, ask, check, documents, health, obligations, search
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -14,5 +14,6 @@ ROUTERS: list[APIRouter] = [
     search.router,
     check.router,
     documents.router,
+    obligations.router,
     admin.router,
 ]
