@@ -47,39 +47,41 @@ def read_act(doc: str, version: str, units: list[Unit], short_name: str) -> list
 def _inherit_roles(items: list[Obligation], units: list[Unit]) -> None:
     """An obligation that names no one (a requirement on the system: "High-risk AI systems shall
     be designed …") binds whoever a provision pointing to it binds: Article 16(a) makes providers
-    ensure compliance with Chapter III, Section 2, so Articles 8 to 15 bind providers."""
+    ensure compliance with Chapter III, Section 2, so Articles 8 to 15 bind providers.
+
+    Only articles mostly of such requirements inherit (at least half their sentences name no
+    one), only from a pointer of the same chapter to the article or its section (a whole
+    chapter is too wide), and only from a pointer that makes its role answer for the content
+    (_COMPLY); authorities and institutions check the content, they are not bound by it."""
     by_unit = {u.id: u for u in units}
     pointers: dict[str, list[Obligation]] = {}
     for item in items:
         if item.role == "unknown" or item.role_source == "institution" or not _COMPLY.search(item.sentence):
             continue
-        if re.search(r"authority|body|bodies", item.role):
-            continue  # an authority checks the content; it is not bound by it
+        if re.search(r"authority|authorities|body|bodies", item.role):
+            continue
         for target in item.points_to_units:
+            if target.startswith("chapter:"):
+                continue
             for unit_id in _expand(target, units):
                 other = by_unit.get(unit_id)
                 same_chapter = other is not None and other.chapter and other.chapter.num == item.chapter
                 if unit_id != item.unit and same_chapter:
                     pointers.setdefault(unit_id, []).append(item)
-    extra: list[Obligation] = []
+    unknown: dict[str, list[int]] = {}
     for item in items:
-        if item.role != "unknown" or item.unit not in pointers or item.unit not in by_unit:
+        counts = unknown.setdefault(item.unit, [0, 0])
+        counts[0] += item.role == "unknown"
+        counts[1] += 1
+    for item in items:
+        if item.role != "unknown" or item.unit not in pointers:
             continue
-        seen: set[str] = set()
-        for n, via in enumerate(pointers[item.unit][:1]):
-            if via.role in seen:
-                continue
-            seen.add(via.role)
-            source = f"through {via.label}, which points to it"
-            if n == 0:
-                item.role, item.role_defined, item.role_source = via.role, via.role_defined, source
-            else:
-                copy = Obligation(**{**item.__dict__, "role": via.role, "role_source": source})
-                extra.append(copy)
-        if not item.system and via.system:
-            item.system = via.system
-    items.extend(extra)
-    items.sort(key=lambda o: o.ord)
+        if unknown[item.unit][0] * 2 < unknown[item.unit][1]:
+            continue
+        via = pointers[item.unit][0]
+        item.role, item.role_defined = via.role, via.role_defined
+        item.role_source = f"through {via.label}, which points to it"
+        item.system = item.system or via.system
 
 
 def _merge(items: list[Obligation]) -> list[Obligation]:

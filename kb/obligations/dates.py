@@ -130,7 +130,9 @@ def _rules_of(lead: str, text: str, label: str, pin: str, units: dict[str, Unit]
     if not _APPLY.search(text):
         return []  # a date inside a condition ("due to expire at least 10 years from …")
     head = _APPLY.split(text, maxsplit=1)[0]
-    scope_text, _, exception = _split_exception(head)
+    scope_text = _split_exception(head)[0]
+    # "…, with the exception of Article 101": before or after "shall apply from DATE".
+    exception = _split_exception(text)[2]
     scope = _scope(scope_text)
     excluded = _scope(exception)
     annex = ""
@@ -139,7 +141,7 @@ def _rules_of(lead: str, text: str, label: str, pin: str, units: dict[str, Unit]
         # that provision classifies, read from the annex it refers to.
         annex = _annex_of_articles(scope.articles, units)
         scope = Scope()
-    tail = text[len(head) :]
+    tail = _EXCEPTION.split(text[len(head) :], maxsplit=1)[0]
     condition = _condition(tail)
     rules = [DateRule(_iso(dates[0]), label, pin, scope, excluded, annex, condition)]
     own = re.search(r"\bwhich shall apply from\b", text)
@@ -153,7 +155,7 @@ def _split_exception(head: str) -> tuple[str, str, str]:
     parts = _EXCEPTION.split(head, maxsplit=1)
     if len(parts) == 1:
         return head, "", ""
-    return parts[0], "", re.split(r"\bwhich shall\b", parts[1])[0]
+    return parts[0], "", re.split(r"\bwhich shall\b|,?\s*shall apply\b|;", parts[1])[0]
 
 
 def _condition(tail: str) -> str:

@@ -60,6 +60,8 @@ _DETERMINER = re.compile(
 _JOIN = re.compile(
     r"^[\s,]*(?:(?:and|or|and/or)[\s,]+)?(?:where\s+applicable,\s*)?(?:the|a|an|its|their)?\s*$", re.I
 )
+# "the third party or data recipient": a noun the act does not define, then a role.
+_OTHER_FIRST = re.compile(r"^[\w’' -]{1,40}?\s(?:or|and)\s+(?:the\s+|a\s+|an\s+)?$", re.I)
 _HIGH_RISK = re.compile(r"high[\s-]risk", re.I)
 _SYSTEMIC = re.compile(r"^\s*with\s+systemic\s+risk", re.I)
 _ANNEX = re.compile(r"\b(?:in|to|of)\s+Annex\s+([IVXLC]+)\b")
@@ -138,7 +140,8 @@ def _roles(subject: str, terms: Terms) -> list[tuple[str, bool, str]]:
     last_end = None
     for m in terms.role_pattern.finditer(head):
         between = head[last_end : m.start()] if last_end is not None else head[: m.start()]
-        if (last_end is None and between.strip()) or (last_end is not None and not _JOIN.match(between)):
+        opening = last_end is None and (not between.strip() or _OTHER_FIRST.match(between))
+        if not opening and (last_end is None or not _JOIN.match(between)):
             break
         role = terms.role_of(m.group(0)) or terms.role_of(re.sub(r"ies$", "y", m.group(0)))
         if role:
@@ -206,23 +209,16 @@ def _obligations(
         ("section title", unit.section.title if unit.section else ""),
         ("chapter title", unit.chapter.title if unit.chapter else ""),
     ]
-    system, annex, where = _system([s for s in sources if s[0] != "sentence"], terms)
+    # The sentence itself last: "the placing on the market … of an AI system that …" (Art. 5).
+    system, annex, where = _system([s for s in sources if s[0] != "sentence"] + sources[1:2], terms)
     pin = pinpoint_of(unit, path)
     conditions = [c.group(0).strip() for c in _CONDITION.finditer(sentence) if len(c.group(0)) > 8]
     refs = [r for r in unit.refs if _inside(unit, path[-1], r.start)]
     points_to = [r.text for r in refs if r.unit or r.external]
     points_units = [r.unit for r in refs if r.unit and r.doc in (None, doc)]
-    here = re.findall(r"\bthis\s+(Section|Chapter)\b", sentence)
-    for kind in here:
-        heading = unit.section if kind == "Section" else unit.chapter
-        if heading:
-            points_to.append(
-                f"Chapter {heading.chapter or heading.num}"
-                + (f", Section {heading.num}" if kind == "Section" else "")
-            )
-            points_units.append(
-                f"{kind.lower()}:{heading.chapter or heading.num}:{heading.num if kind == 'Section' else ''}"
-            )
+    for label, key in _headings_named(sentence, unit):
+        points_to.append(label)
+        points_units.append(key)
     return [
         Obligation(
             doc=doc,
@@ -291,8 +287,17 @@ def read_roles(
     owner of a passive subject ("the decision of the data holder"); for a prohibition that names
     no one, the roles whose definitions name the activity prohibited; else unknown."""
     roles = _roles(subject, terms) or _coordinated(sentence[: m.start()], subject, terms)
-    if not roles and not _LEADING.match(sentence):
+    if not roles and not subject and not _LEADING.match(sentence):
         roles = _roles(sentence[: m.start()], terms)
+    if not roles:
+        # A subject listed across commas: "…, deployers that are public authorities, Union
+        # institutions, bodies, offices or agencies … shall register".
+        for part in reversed([p for p in re.split(r",\s*", sentence[: m.start()]) if p.strip()][:-1]):
+            if _LEADING.match(part) or _TRAILING.match(part):
+                continue
+            if found := [r for r in _roles(part, terms) if r[1]]:
+                roles = found
+                break
     if not roles and _PRONOUN.match(subject):
         named = terms.role_pattern.search(sentence[: m.start()])
         if named and (role := terms.role_of(named.group(0))):
@@ -314,3 +319,33 @@ def read_roles(
     if not roles:
         roles = [("unknown", False, "the subject names no role the act defines")]
     return roles
+
+
+_HEADING_REF = re.compile(
+    r"\bthis\s+(?P<this>Section|Chapter)\b|\b(?:Chapter\s+(?P<ch>[IVXLC]+),?\s+)?Section\s+(?P<sec>\d+)\b"
+    r"|\bChapter\s+(?P<whole>[IVXLC]+)\b"
+)
+
+
+def _headings_named(sentence: str, unit: Unit) -> list[tuple[str, str]]:
+    """The chapters and sections a sentence points to, as (label, key): "this Section",
+    "Section 2" (of the unit's chapter), "Chapter III, Section 2", "Chapter V". Keys are
+    "section:III:2" and "chapter:V:" (kb/obligations/build.py expands them to articles)."""
+    out = []
+    here = unit.chapter.num if unit.chapter else ""
+    for m in _HEADING_REF.finditer(sentence):
+        if m.group("this") == "Section" and unit.section:
+            chapter, section = unit.section.chapter or here, unit.section.num
+        elif m.group("this") == "Chapter":
+            chapter, section = here, ""
+        elif m.group("sec"):
+            chapter, section = m.group("ch") or here, m.group("sec")
+        elif m.group("whole"):
+            chapter, section = m.group("whole"), ""
+        else:
+            continue
+        if not chapter:
+            continue
+        label = f"Chapter {chapter}" + (f", Section {section}" if section else "")
+        out.append((label, f"{'section' if section else 'chapter'}:{chapter}:{section}"))
+    return out
