@@ -257,6 +257,13 @@ class KnowledgeBase:
     ) -> Iterator[Sentence | Restart | Answer]:
         """The answer's sentences as they are ready, then the whole answer. A declined question
         is never sent to the model; a generated answer falls back to the extractive one."""
+        from kb.obligations.answer import answer as obligations
+
+        listed = obligations(self, r)  # "what must we do?": the obligations of the role, listed
+        if listed is not None:
+            yield from listed.sentences
+            yield listed
+            return
         extractive = self._extractive(r)
         # An answer in part leads with the acts' own words on who settles the rest: not rewritten.
         if self.writer is None or extractive.outcome != "answered" or not extractive.citations:

@@ -23,6 +23,7 @@ from kb.asks import asks_for
 from kb.grammar import QueryRef, act_mentions, find_instruments, find_query_refs, named_acts
 from kb.instruments import Instrument
 from kb.language import Language, detect
+from kb.obligations.terms import ACTIVITIES, term_pattern
 from kb.results import Turn
 from kb.sentences import sentences_of, spans_of
 from kb.vocabulary import STOPWORDS, content_words, normal_term, words
@@ -85,6 +86,15 @@ _QUOTED_ANY = re.compile(r"[„“”\"«‹‘‚]\s*([^„“”\"«»‹›�
 _CUES = re.compile(
     r"\b(what (?:is|are|does|counts)|who (?:is|are|counts)|meaning|mean|means|define[sd]?|definition|"
     r"counts? as|qualif(?:y|ies) as|considered (?:a|an)|in (?:legal|\w+ act) terms|under the \w+ act)\b",
+    re.IGNORECASE,
+)
+# "What must we do?", "what are our obligations?", "what applies to us?": a question for the
+# obligations of a role (kb/obligations), answered as a list, not with five passages.
+_OBLIGATIONS = re.compile(
+    r"\bwhat (?:must|should|shall|do|does) (?:we|i|you|they|our \w+) (?:do|have to|need to)\b"
+    r"|\b(?:our|my|their|your) obligations\b|\bwhat (?:are|is) the (?:obligations?|requirements)\b"
+    r"|\b(?:what|which) (?:obligations|requirements|rules) apply to (?:us|me)\b|\bwhat applies to (?:us|me)\b"
+    r"|\bwhat (?:are we|am i) (?:required|obliged) to\b|\bhow (?:do|can) (?:we|i) comply\b",
     re.IGNORECASE,
 )
 
@@ -176,6 +186,11 @@ class Query:
     quoted: tuple[str, ...] = ()
     """The phrases `searched` quotes, in any language's quotation marks, when it is not in
     English („Dateninhaber“): kb/search/crosslingual.py finds the defined terms they translate."""
+    terms_named: tuple[str, ...] = ()
+    """Asking for obligations: the defined terms named, a role by its verb too ("we deploy")."""
+    activities: tuple[str, ...] = ()
+    """Asking for obligations: the activities of role definitions it names (ACTIVITIES)."""
+    high_risk: bool = False
     own: Query | None = None
     """For a follow-up, the follow-up read alone: searched too, and the rankings interleaved."""
 
@@ -218,7 +233,9 @@ def read(
         asks_when_applies=_WHEN_APPLIES.search(searched) is not None
         or (language is not None and _WHEN_APPLIES_ELSEWHERE.search(searched) is not None),
         asks_world_facts=_WORLD_FACTS.search(resolved) is not None,
-        asks_for={k: tuple(v) for k, v in asks_for(resolved).items()},
+        asks_for={k: tuple(v) for k, v in asks_for(resolved).items()}
+        | ({"obligations": tuple(_OBLIGATIONS.findall(resolved))} if _OBLIGATIONS.search(resolved) else {}),
+        **_role_words(resolved, lexicon.terms) if _OBLIGATIONS.search(resolved) else {},
         context_words=_context_words(searched, refs, lexicon.names),
         terms=keyword_terms(f"{searched} {keywords}"),
         content_words=frozenset(content_words(resolved)),
@@ -226,6 +243,15 @@ def read(
         quoted=tuple(m.group(1) for m in _QUOTED_ANY.finditer(searched)) if language else (),
         own=read(text, lexicon, (), window) if resolved != text else None,
     )
+
+
+def _role_words(text: str, terms: Mapping[str, str]) -> dict[str, object]:
+    """Who asks, and about what, in a question for obligations (see `Query.terms_named`)."""
+    return {
+        "terms_named": tuple(k for k in terms if re.search(term_pattern(k), text, re.IGNORECASE)),
+        "activities": tuple(n for n, p in ACTIVITIES.items() if re.search(p, text, re.IGNORECASE)),
+        "high_risk": re.search(r"\bhigh[\s-]risk\b", text, re.IGNORECASE) is not None,
+    }
 
 
 def english_only_notice(language: Language) -> str:

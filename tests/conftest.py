@@ -96,3 +96,51 @@ def knowledge(index_settings: Settings) -> KnowledgeBase:
     from kb.knowledge import KnowledgeBase
 
     return KnowledgeBase.open(index_settings.index_dir, config=index_settings)
+
+
+# -- the corpus with acts added from EUR-Lex files (tests/test_other_acts.py, test_obligations.py) --
+
+OTHER_SOURCES = [
+    "gdpr_2016_679_en_oj.xhtml",
+    "gdpr_2016_679_en_consolidated_2016-05-04.xhtml",
+    "dga_2022_868_en_eurlex_page.html",
+    "nis2_2022_2555_en_main.fmx.xml",
+    "nis2_2022_2555_en_annex_01014301.fmx.xml",
+    "nis2_2022_2555_en_annex_01014801.fmx.xml",
+    "nis2_2022_2555_en_annex_01015001.fmx.xml",
+]
+
+
+def others_env(tmp: Path, sources: Path, mirror: Path) -> dict[str, str]:
+    """The environment of a `kb` run on an index of its own in `tmp`."""
+    return {
+        "KB_INDEX_DIR": str(tmp / "index"),
+        "KB_SOURCES": str(sources),
+        "KB_LOCAL_SOURCES": str(tmp / "local.toml"),
+        "KB_CORPUS_CACHE": str(tmp / "cache"),
+        "KB_CORPUS_MIRROR": str(mirror),
+        "KB_DOWNLOAD": "0",
+        "KB_RELOAD_INTERVAL": "0",
+        "KB_MULTILINGUAL": "0",  # the added acts' tests read English questions only
+    }
+
+
+@pytest.fixture(scope="session")
+def other(mirror: Path) -> Path:
+    return mirror / "other"
+
+
+@pytest.fixture(scope="session")
+def with_others(tmp_path_factory: pytest.TempPathFactory, mirror: Path, other: Path) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    """The corpus plus the GDPR (OJ XHTML and its consolidated text), the DGA page and NIS2 with
+    its annex files, added in one `kb ingest`, once per session: (environment, JSON report)."""
+    import json
+
+    from tests.helpers import kb
+
+    tmp = tmp_path_factory.mktemp("others")
+    env = others_env(tmp, ROOT / "corpus" / "sources.toml", mirror)
+    args = [a for name in OTHER_SOURCES for a in ("--source", str(other / name))]
+    result = kb("ingest", *args, "--json", env=env, timeout=1200)
+    assert result.returncode == 0, result.stderr
+    return env, json.loads(result.stdout)

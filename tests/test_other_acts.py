@@ -23,6 +23,7 @@ from kb.grammar import find_query_refs
 from kb.index import IndexFiles
 from kb.knowledge import KnowledgeBase
 from kb.query_refs import act_names
+from tests.conftest import others_env
 from tests.helpers import kb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,11 +38,6 @@ NIS2_ANNEXES = [
     "nis2_2022_2555_en_annex_01015001.fmx.xml",
 ]
 CONSOLIDATED_LABEL = "consolidated text, EUR-Lex, documentation only, no legal effect"
-
-
-@pytest.fixture(scope="module")
-def other(mirror: Path) -> Path:
-    return mirror / "other"
 
 
 def _one(paths: list[Path]) -> added.Input:
@@ -263,30 +259,8 @@ def test_each_bad_file_gets_one_line_naming_it_and_what_was_expected(tmp_path: P
 # -- the corpus with four acts added --------------------------------------------------------------
 
 
-def _env(tmp: Path, sources: Path, mirror: Path) -> dict[str, str]:
-    return {
-        "KB_INDEX_DIR": str(tmp / "index"),
-        "KB_SOURCES": str(sources),
-        "KB_LOCAL_SOURCES": str(tmp / "local.toml"),
-        "KB_CORPUS_CACHE": str(tmp / "cache"),
-        "KB_CORPUS_MIRROR": str(mirror),
-        "KB_DOWNLOAD": "0",
-        "KB_RELOAD_INTERVAL": "0",
-        "KB_MULTILINGUAL": "0",  # the added acts' tests read English questions only
-    }
-
-
-@pytest.fixture(scope="module")
-def with_others(tmp_path_factory: pytest.TempPathFactory, mirror: Path, other: Path) -> tuple[dict, dict]:
-    """The corpus plus the GDPR (OJ XHTML and its consolidated text), the DGA page and NIS2 with
-    its annex files, added in one `kb ingest`: (environment, JSON report)."""
-    tmp = tmp_path_factory.mktemp("others")
-    env = _env(tmp, ROOT / "corpus" / "sources.toml", mirror)
-    sources = [GDPR_OJ, GDPR_CONSOLIDATED, DGA_PAGE, NIS2_MAIN, *NIS2_ANNEXES]
-    args = [a for name in sources for a in ("--source", str(other / name))]
-    result = kb("ingest", *args, "--json", env=env, timeout=1200)
-    assert result.returncode == 0, result.stderr
-    return env, json.loads(result.stdout)
+# `other` and `with_others` (the corpus with four acts added, built once per session) are in
+# tests/conftest.py: tests/test_obligations.py reads the GDPR's obligations from the same index.
 
 
 @pytest.fixture(scope="module")
@@ -426,7 +400,7 @@ def test_ingest_help_lists_the_formats() -> None:
 def test_added_acts_change_with_their_files_and_kb_remove(tmp_path: Path, mirror: Path, other: Path) -> None:
     sources = tmp_path / "sources.toml"
     sources.write_text("# no acts of its own: only added ones\n")
-    env = _env(tmp_path, sources, mirror)
+    env = others_env(tmp_path, sources, mirror)
     files = tmp_path / "files"
     files.mkdir()
     gdpr = files / GDPR_FMX

@@ -65,6 +65,8 @@ class Obligation:
     chapter: str = ""  # "III"
     section: str = ""  # "3"
     anchor: str = ""  # the unit's element id on EUR-Lex
+    start: int = 0  # the paragraph or point's span in the unit's text (characters)
+    end: int = 0
     ord: int = 0  # place in the act, for a stable order
 
 

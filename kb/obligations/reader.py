@@ -240,6 +240,8 @@ def _obligations(
             chapter=chapter,
             section=section,
             anchor=unit.anchor,
+            start=path[-1].start,
+            end=path[-1].end,
             ord=ord_base + len(earlier) + i,
         )
         for i, (role, defined, source) in enumerate(roles)

@@ -98,6 +98,15 @@ class Terms:
         return out
 
 
+def term_pattern(key: str) -> str:
+    """How a defined term (normal form) is named in a question: a one-word term for a person by
+    its verb too ("deployer": "deploy", "deploying"; "provider": "provide"), else the term,
+    hyphens or spaces alike, plural too."""
+    if " " not in key and len(key) >= 7 and key.endswith(("er", "or")):
+        return rf"\b{re.escape(key[:-2])}\w*"
+    return r"\b" + r"[\s-]+".join(re.escape(w) for w in key.split()) + r"s?\b"
+
+
 def _first_clause(definition: str) -> str:
     """A definition up to its first exception or second limb: what the role does, not what it
     is not ("… using an AI system under its authority except where …")."""
