@@ -33,6 +33,7 @@ from mcp_types import INTERNAL_ERROR, CallToolResult, TextContent, ToolAnnotatio
 from mcp_types import Resource as MCPResource
 from pydantic import BaseModel, Field
 
+from api import mcp_obligations
 from api.errors import not_found
 from api.holder import Holder
 from api.mcp_text import answer_text, check_text, documents_text, provision_text, search_text
@@ -114,7 +115,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class RegkbServer(MCPServer):
-    """The MCP server over one `Holder`: five tools and the provision resources. Adds every
+    """The MCP server over one `Holder`: six tools and the provision resources. Adds every
     provision of the loaded index to `resources/list`, which a resource template alone cannot
     enumerate."""
 
@@ -133,6 +134,7 @@ class RegkbServer(MCPServer):
         self.tool(title="Get a provision", annotations=_READ_ONLY)(self.get_provision)
         self.tool(title="List the acts", annotations=_READ_ONLY)(self.list_acts)
         self.tool(title="Verify citations", annotations=_READ_ONLY)(self.verify_citations)
+        mcp_obligations.register(self, _READ_ONLY)  # list_obligations (kb/obligations)
         self.resource(
             f"{SCHEME}://{{act}}/{{unit}}{{?version}}",
             name="provision",
@@ -327,7 +329,7 @@ def _resource_errors() -> Iterator[None]:
 
 
 def build(holder: Holder, own_holder: bool = False) -> RegkbServer:
-    """The MCP server: five tools and the provision resources, over `holder`'s knowledge base.
+    """The MCP server: six tools and the provision resources, over `holder`'s knowledge base.
 
     own_holder: start the holder when a session starts and stop it at the end (stdio, where
     nothing else does); under `kb serve` the FastAPI app owns it.

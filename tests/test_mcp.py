@@ -24,7 +24,7 @@ from tests.helpers import KB, settings_env
 from tests.process import Server
 
 T = TypeVar("T")
-TOOLS = {"search_provisions", "ask", "get_provision", "list_acts", "verify_citations"}
+TOOLS = {"search_provisions", "ask", "get_provision", "list_acts", "verify_citations", "list_obligations"}
 KEY = "mcp-test-key"
 
 
@@ -71,6 +71,10 @@ async def everything(client: Client) -> dict[str, Any]:
     out["not_held"] = await client.call_tool("get_provision", {"reference": "GDPR Article 100"})
     out["not_held_id"] = await client.call_tool("get_provision", {"act": "gdpr", "unit": "art_30"})
     out["bad_k"] = await client.call_tool("search_provisions", {"query": "fines", "k": 500})
+    out["obligations"] = await client.call_tool(
+        "list_obligations", {"role": "deployer", "system": "high-risk (Annex III)", "act": "ai-act"}
+    )
+    out["bad_role"] = await client.call_tool("list_obligations", {"role": "toaster"})
     out["templates"] = (await client.list_resource_templates()).resource_templates
     out["resources"] = (await client.list_resources()).resources
     out["art_5"] = (await client.read_resource("regkb://ai-act/art_5")).contents
@@ -271,3 +275,12 @@ def test_no_index_is_a_tool_error(tmp_path: Path, index_settings: Settings) -> N
     for result in run(scenario, stdio_client(env)):
         assert result.is_error and text(result).startswith(f"No index at {tmp_path / 'none'}")
         assert "kb ingest" in text(result)
+
+
+def test_list_obligations_gives_the_roles_obligations_with_dates(session: dict[str, Any]) -> None:
+    result = session["obligations"]
+    assert not result.is_error
+    found = {o["pinpoint"]: o for o in result.structured_content["obligations"]}
+    assert found["26(1)"]["applies_from"][0]["date"] == "2027-12-02"
+    assert "AI Act, Article 26(1): Deployers of high-risk AI systems shall" in text(result)
+    assert session["bad_role"].is_error and "Unknown role 'toaster'" in text(session["bad_role"])

@@ -3,9 +3,10 @@ A look-up in the loaded index's obligations table, not a search."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from api.routes.common import errors, loaded
 from api.schemas import VERSION_PATTERN
@@ -29,13 +30,15 @@ def obligations(
     system: Annotated[str | None, Query(max_length=120, examples=["high-risk (Annex III)"])] = None,
     version: Annotated[str | None, Query(pattern=VERSION_PATTERN)] = None,
     on: Annotated[str | None, Query(max_length=10, examples=["2027-01-01"])] = None,
-) -> dict[str, Any]:
+) -> Any:
     from kb.obligations.lookup import find
     from kb.obligations.store import load
 
     files = loaded(request).files
     found = find(load(files), files.manifest.acts, doc, role, system, version, on)
-    return {"obligations": found, "count": len(found)}
+    # Serialised once, as api/routes/common.py `as_json` does for models: FastAPI's encoder
+    # walks every nested dict again (about 10 ms for a role's 30 items under load).
+    return Response(json.dumps({"obligations": found, "count": len(found)}), media_type="application/json")
 
 
 @router.get(

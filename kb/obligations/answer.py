@@ -160,10 +160,9 @@ def _lead(reading: Reading, view: View, citations: list[Hit]) -> list[Sentence]:
     if reading.annex_hits:
         first = len(citations) + 1
         citations.extend(reading.annex_hits)
-        points = [h.label.split(", ", 1)[1] for h in reading.annex_hits]
-        named = (
-            points[0] if len(points) == 1 else ", ".join(points[:-1]) + " or " + points[-1].split(", ")[-1]
-        )
+        points = [h.label.split(", point ", 1)[-1] for h in reading.annex_hits]  # "4(a)"
+        listed = points[0] if len(points) == 1 else f"{', '.join(points[:-1])} or {points[-1]}"
+        named = f"Annex III, point {listed}"
         text = (
             f"The system may be high-risk under {named} (the closest points of Annex III to the question; "
             f"the system's intended purpose decides); if so, as {role.term}, from the dates below:"

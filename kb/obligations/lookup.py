@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 from datetime import date
+from functools import lru_cache
 
 from kb.errors import BadQuery
 from kb.manifest import ActInfo
@@ -19,6 +20,7 @@ from kb.vocabulary import normal_term
 _ANNEX = re.compile(r"annex\s+([ivxlc]+)\b", re.I)
 
 
+@lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
     return normal_term(re.sub(r"\b(?:a|an|the)\b", " ", text))
 
@@ -117,7 +119,11 @@ def _system_matches(o: Obligation, asked: str, annex: str) -> bool:
 
 
 def _as_dict(o: Obligation, dates: list, act: ActInfo, url: str) -> dict:  # type: ignore[type-arg]
-    data = asdict(o)
+    # The item as JSON once (a loaded table never changes): asdict walks ~60 objects an item.
+    cached = o.__dict__.get("_json")
+    if cached is None:
+        cached = o.__dict__["_json"] = asdict(o)
+    data = dict(cached)
     data["applies_from"] = [asdict(a) for a in dates]
     data["short_name"] = act.short_name
     data["citation"] = f"{act.short_name}, {o.label}"
