@@ -246,3 +246,36 @@ def test_controllers_of_an_act_added_with_source(with_gdpr: IndexFiles) -> None:
     assert controller["24(1)"]["applies_from"][0]["provision"] == "Article 99(2)"
     processor = by_pinpoint(ask(with_gdpr, doc="gdpr", role="processor"))
     assert "28(2)" in processor and "24(1)" not in processor
+
+
+@pytest.fixture(scope="module")
+def web(index_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from tests.process import Server
+
+    srv = Server(settings_env(index_settings), tmp_path_factory.mktemp("web-obligations") / "server.log")
+    srv.wait_ready()
+    yield srv.url
+    srv.stop()
+
+
+def test_the_web_page_answers_what_must_we_do_as_the_grouped_list(web: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.test_web import CHROMIUM, FLAGS
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(web)
+        page.fill("#question", "what must we do if we deploy a CV-screening tool?")
+        page.keyboard.press("Enter")
+        answer = page.locator(".turn").last.locator(".answer")
+        expect(page.locator(".turn").last.locator(".answer[data-done]")).to_have_count(1, timeout=60_000)
+        expect(answer).to_contain_text("Read as the deployer")
+        expect(answer).to_contain_text("Annex III, point")
+        expect(answer).to_contain_text("From 2 December 2027 (Article 113, third paragraph, point (c)(i))")
+        expect(answer).to_contain_text("Deployers of high-risk AI systems shall take appropriate")
+        # Every line is cited: as many provision blocks as markers, the first citing Article 3(4).
+        expect(page.locator(".source").first).to_contain_text("AI Act, Article 3, point (4)")
+        assert answer.locator("a.marker").count() >= answer.locator(".sentence").count()
+        browser.close()

@@ -1,0 +1,181 @@
+"""Obligations scored against a gold list: recall and precision per (doc, role, system), the
+applies-from dates in both versions, and the p50 of GET /v1/obligations.
+
+    python -m bench.obligations [--gold FILE] [--index DIR] [--no-route]
+
+The gold (one JSON object a line: id, doc, role, system, must[{unit, pinpoint, applies_from
+{original, current}}]) is written by someone who has not seen the code. A gold item is found
+when an obligation of the same doc and unit has a pinpoint equal to or under the gold's ("16"
+covers "16(a)"). Precision is counted on the obligations returned for the entry: at unit level
+(their distinct units that the gold lists) and at pinpoint level (those equal to or under a gold
+pinpoint). Dates: for each found gold item, the date of the obligation that matched it, in the
+current and the original text (the gold's `current_literal` is accepted too, see its README).
+Writes bench/results/obligations.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import machine, write
+from kb.config import settings
+from kb.errors import BadQuery
+from kb.index import IndexFiles
+from kb.obligations.lookup import find
+from kb.obligations.store import load
+
+GOLD = Path("/work/notes/eval/obligations/obligations_gold.jsonl")
+# The gold names two kinds the acts do not define: what they are in the acts' own terms (an
+# obligation about AI systems in general; Art. 50's systems are AI systems of given functions).
+KINDS = {"any AI system": "AI system", "AI system subject to transparency obligations": "AI system"}
+
+
+def under(pinpoint: str, gold: str | None) -> bool:
+    """Whether `pinpoint` is `gold` or a part of it: "16(a)" is under "16"; "26(10)" is not under "26(1)"."""
+    return gold is None or pinpoint == gold or pinpoint.startswith(gold + "(")
+
+
+def _date(item: dict[str, Any], system: str | None) -> str | None:
+    """The obligation's applies-from date for the gold's system (the annex it names)."""
+    dates = item["applies_from"]
+    if system and "Annex" in system:
+        dates = [a for a in dates if not a["scope"] or a["scope"].endswith(system.split("(")[-1])] or dates
+    return dates[0]["date"] if dates else None
+
+
+def score_entry(entry: dict[str, Any], items: list, acts: list) -> dict[str, Any]:  # type: ignore[type-arg]
+    """Recall, precision and dates for one gold entry."""
+    system = KINDS.get(entry["system"], entry["system"])
+    got: dict[str, list[dict[str, Any]]] = {}
+    error = ""
+    for version in ("current", "original"):
+        try:
+            got[version] = find(items, acts, entry["doc"], entry["role"], system, version)
+        except BadQuery as exc:
+            got[version], error = [], str(exc)
+    must = [m for m in entry["must"] if m["applies_from"].get("current")]
+    found, dates_right, dates_total, missed = 0, 0, 0, []
+    for m in must:
+        hits = {
+            v: [i for i in got[v] if i["unit"] == m["unit"] and under(i["pinpoint"], m["pinpoint"])]
+            for v in got
+        }
+        if not hits["current"]:
+            missed.append(m["pinpoint"] or m["unit"])
+            continue
+        found += 1
+        for version in ("current", "original"):
+            want = m["applies_from"].get(version)
+            if want is None or not hits[version]:
+                continue
+            accepted = {want, m["applies_from"].get(f"{version}_literal")}
+            dates_total += 1
+            dates_right += _date(hits[version][0], entry["system"]) in accepted
+    returned = got["current"]
+    gold_units = {m["unit"] for m in must}
+    units = {i["unit"] for i in returned}
+    pin_ok = [
+        i
+        for i in returned
+        if any(i["unit"] == m["unit"] and under(i["pinpoint"], m["pinpoint"]) for m in must)
+    ]
+    return {
+        "id": entry["id"],
+        "doc": entry["doc"],
+        "role": entry["role"],
+        "system": entry["system"],
+        "must": len(must),
+        "found": found,
+        "recall": round(found / len(must), 3) if must else None,
+        "returned": len(returned),
+        "precision_unit": round(len(units & gold_units) / len(units), 3) if units else None,
+        "precision_pinpoint": round(len(pin_ok) / len(returned), 3) if returned else None,
+        "dates_right": dates_right,
+        "dates_total": dates_total,
+        "missed": missed,
+        "error": error,
+    }
+
+
+def route_p50(index: Path, runs: int = 50) -> dict[str, float]:
+    """p50 and p95 (ms) of GET /v1/obligations through the app in-process (ASGI), warm."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    config = settings().model_copy(update={"index_dir": index})
+    params = {"doc": "ai-act", "role": "deployer", "system": "high-risk (Annex III)"}
+    took = []
+    with TestClient(create_app(config)) as client:
+        for _ in range(600):
+            if client.get("/readyz").status_code == 200:
+                break
+            time.sleep(0.2)
+        client.get("/v1/obligations", params=params)
+        for _ in range(runs):
+            started = time.perf_counter()
+            client.get("/v1/obligations", params=params)
+            took.append((time.perf_counter() - started) * 1000)
+    took.sort()
+    return {"p50_ms": round(statistics.median(took), 2), "p95_ms": round(took[int(len(took) * 0.95) - 1], 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gold", type=Path, default=GOLD)
+    parser.add_argument("--index", type=Path, default=None, help="The index (default KB_INDEX_DIR)")
+    parser.add_argument("--no-route", action="store_true", help="Skip timing the HTTP route")
+    args = parser.parse_args()
+    if not args.gold.is_file():
+        raise SystemExit(f"No gold file at {args.gold}: give one with --gold.")
+    index = args.index or settings().index_dir
+    files = IndexFiles(index)
+    items = load(files)
+    entries = [
+        json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    held = {a.id for a in files.manifest.acts}
+    rows = [score_entry(e, items, files.manifest.acts) for e in entries if e["doc"] in held]
+    must = sum(r["must"] for r in rows)
+    found = sum(r["found"] for r in rows)
+    returned = sum(r["returned"] for r in rows)
+    summary: dict[str, Any] = {
+        "entries": len(rows),
+        "skipped_acts_not_held": sorted({e["doc"] for e in entries} - held),
+        "must": must,
+        "found": found,
+        "recall": round(found / must, 3) if must else None,
+        "precision_unit_macro": _mean(r["precision_unit"] for r in rows),
+        "precision_pinpoint_micro": round(
+            sum((r["precision_pinpoint"] or 0) * r["returned"] for r in rows) / returned, 3
+        )
+        if returned
+        else None,
+        "dates_right": sum(r["dates_right"] for r in rows),
+        "dates_total": sum(r["dates_total"] for r in rows),
+    }
+    if not args.no_route:
+        summary["route"] = route_p50(index)
+    path = write("obligations", {"machine": machine(), "summary": summary, "entries": rows})
+    for r in rows:
+        head = f"{r['id']} {r['doc']:8} {r['role'][:32]:32} {str(r['system'])[:28]:28}"
+        scores = f"recall {r['found']:>3}/{r['must']:<3} P(unit) {r['precision_unit']}"
+        scores += f" P(pin) {r['precision_pinpoint']}"
+        dates = f"dates {r['dates_right']}/{r['dates_total']}"
+        print(f"{head} {scores} {dates}" + (f"  [{r['error'][:60]}]" if r["error"] else ""))
+    print(json.dumps(summary, indent=2))
+    print(f"written to {path}")
+
+
+def _mean(values: Any) -> float | None:
+    got = [v for v in values if v is not None]
+    return round(sum(got) / len(got), 3) if got else None
+
+
+if __name__ == "__main__":
+    main()
