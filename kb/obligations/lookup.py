@@ -111,6 +111,8 @@ def _system_matches(o: Obligation, asked: str, annex: str) -> bool:
         return True
     a = _norm(_ANNEX.sub("", asked).replace("(", " ").replace(")", " "))
     k = _norm(o.system)
+    if a == "ai system":
+        return k == "ai system"  # AI systems in general, not the high-risk ones nor other kinds
     if "high risk" in a and k == "ai system":
         return True  # an obligation about every AI system binds about high-risk ones too
     if "systemic risk" in a and k == "general purpose ai model":

@@ -40,7 +40,8 @@ _LEADING = re.compile(
     r"^\s*(?:where|if|unless|when|without\s+prejudice|notwithstanding|in\s+(?:addition|accordance|"
     r"the\s+case|order)|for\s+the\s+purposes?|by\s+way\s+of|by\s+derogation|prior\s+to|before|after|"
     r"upon|on\s+the\s+basis|pursuant|subject\s+to|to\s+that\s+end|to\s+the\s+extent|as\s+regards|"
-    r"with\s+a\s+view|following|in\s+so\s+far|insofar|save\s+where|except)\b",
+    r"with\s+a\s+view|following|in\s+so\s+far|insofar|save\s+where|except|with\s+the\s+exception|"
+    r"for|from\s+\d|during|within|once|until|in\s+that\s+case|in\s+such\s+cases?)\b",
     re.I,
 )
 _REFERENCE_SUBJECT = re.compile(
@@ -57,11 +58,6 @@ _DETERMINER = re.compile(
     r"^(?:(?:the|a|an|each|every|any|all|such|their|its|relevant|other|that|those|these|latter|concerned)\s+)+",
     re.I,
 )
-_JOIN = re.compile(
-    r"^[\s,]*(?:(?:and|or|and/or)[\s,]+)?(?:where\s+applicable,\s*)?(?:the|a|an|its|their)?\s*$", re.I
-)
-# "the third party or data recipient": a noun the act does not define, then a role.
-_OTHER_FIRST = re.compile(r"^[\w’' -]{1,40}?\s(?:or|and)\s+(?:the\s+|a\s+|an\s+)?$", re.I)
 _HIGH_RISK = re.compile(r"high[\s-]risk", re.I)
 _SYSTEMIC = re.compile(r"^\s*with\s+systemic\s+risk", re.I)
 _ANNEX = re.compile(r"\b(?:in|to|of)\s+Annex\s+([IVXLC]+)\b")
@@ -115,72 +111,87 @@ def _duty(sentence: str) -> re.Match[str] | None:
 
 
 def subject_of(sentence: str, modal_start: int) -> str:
-    """The noun phrase the modal verb's clause is about: "Where …, the provider shall" -> "the
-    provider"; "Providers of high-risk AI systems, which …, shall" -> "Providers of high-risk AI
-    systems"."""
-    before = sentence[:modal_start]
-    parts = [p for p in re.split(r",\s*", before) if p.strip()]
-    for part in reversed(parts):
-        if _TRAILING.match(part):
-            continue
-        if _LEADING.match(part) and part is not parts[0]:
-            continue
-        if _LEADING.match(part):
-            # "Before placing …, importers shall": the subject follows the last comma.
-            return ""
-        return part.strip()
-    return ""
+    """The noun phrase the modal verb's clause is about: what follows the last leading clause,
+    without relative clauses. "Where …, the provider shall" -> "the provider"; "Providers of
+    high-risk AI systems, which …, shall" -> "Providers of high-risk AI systems"; "A public
+    sector body, the Commission, the European Central Bank or a Union body shall" -> all of it."""
+    parts = [p.strip() for p in re.split(r",\s*", sentence[:modal_start]) if p.strip()]
+    leading = [i for i, p in enumerate(parts) if _LEADING.match(p)]
+    start = leading[-1] + 1 if leading else 0
+    kept = [p for p in parts[start:] if not _TRAILING.match(p)]
+    return ", ".join(kept)
+
+
+# A subject lists its noun phrases with commas, "and", "or".
+_NP_SPLIT = re.compile(r",\s*|\s+(?:and/or|and|or)\s+")
 
 
 def _roles(subject: str, terms: Terms) -> list[tuple[str, bool, str]]:
-    """(role, defined, source) of the subject: the defined roles it starts with, joined by
-    "and"/"or"; else the subject as written when it names a person-like noun; else []."""
+    """(role, defined, source) of each noun phrase of the subject that starts with a role the
+    act defines ("Providers and deployers of AI systems": provider, deployer); where none does,
+    the first phrase as written when its head is a noun for a person ("Providers of data
+    processing services", "product manufacturers", "third parties": `defined` False)."""
     found: list[tuple[str, bool, str]] = []
-    head = _DETERMINER.sub("", subject.strip())
-    last_end = None
-    for m in terms.role_pattern.finditer(head):
-        between = head[last_end : m.start()] if last_end is not None else head[: m.start()]
-        opening = last_end is None and (not between.strip() or _OTHER_FIRST.match(between))
-        if not opening and (last_end is None or not _JOIN.match(between)):
-            break
-        role = terms.role_of(m.group(0)) or terms.role_of(re.sub(r"ies$", "y", m.group(0)))
-        if role:
+    phrases = [_DETERMINER.sub("", p.strip()) for p in _NP_SPLIT.split(subject.strip()) if p.strip()]
+    for phrase in phrases:
+        m = terms.role_pattern.match(phrase)
+        role = (terms.role_of(m.group(0)) or terms.role_of(re.sub(r"ies$", "y", m.group(0)))) if m else None
+        if role and (role.term, True, role.source) not in found:
             found.append((role.term, True, role.source))
-        last_end = m.end()
     if found:
         return found
-    words = head.split()
-    if (
-        words
-        and len(words[0]) > 4
-        and re.search(r"(?:er|or)s?$", words[0], re.I)
-        and not terms.thing_pattern.match(head)
-    ):
-        # "Providers of data processing services": no defined term, the subject as written.
-        singular = normal_term(words[0]) if words[0].lower().endswith("s") else words[0].lower()
-        # The noun phrase only: "providers of data processing services other than …" is the
-        # provider of data processing services.
-        phrase = re.split(
-            r",|\s(?:other\s+than|that|which|who|referred|concern|where|as|in|or|and)\s", " ".join(words[1:])
-        )[0]
-        role = " ".join([singular, *phrase.split()[:5]]).lower().rstrip(" .")
-        return [(role, False, "as written")]
+    for phrase in phrases:
+        role_as_written = _as_written(phrase, terms)
+        if role_as_written:
+            return [(role_as_written, False, "as written")]
     return []
+
+
+def _as_written(phrase: str, terms: Terms) -> str:
+    """A phrase whose head is a noun for a person the act does not define, as a role:
+    "Providers of data processing services other than …" -> "provider of data processing
+    services"; "" when its head is no such noun (kb/obligations/terms.py `agent_noun`)."""
+    head = re.split(
+        r"\s(?:of|that|which|who|whose|referred|receiving|acting|established|in|to)\s", phrase + " "
+    )[0]
+    words = head.split()
+    if not words or len(words) > 4 or not terms.agent_noun(words[-1]) or terms.thing_pattern.match(head):
+        return ""
+    last = words[-1].lower()
+    last = last[:-3] + "y" if last.endswith("ies") else last[:-1] if last.endswith("s") else last
+    role = " ".join([*(w.lower() for w in words[:-1]), last])
+    rest = phrase[len(head) :].strip()
+    if rest.startswith("of "):
+        of = re.split(r"\s(?:other\s+than|that|which|who|referred|concern|where|as|in)\s", rest + " ")[0]
+        role = f"{role} {' '.join(of.split()[:5])}".rstrip(" .")
+    return role
 
 
 def _system(texts: list[tuple[str, str]], terms: Terms) -> tuple[str, str, str]:
     """(system kind, annex, where it was read) from the first of `texts` ((where, text)) that
-    names a kind the act defines: "high-risk AI system", "general-purpose AI model with systemic
-    risk", "connected product"; ("", "", "") when none does."""
+    names kinds the act defines: "high-risk AI system", "general-purpose AI model with systemic
+    risk", "connected product and related service" (every kind it names, joined); a kind inside
+    a longer defined term ("related service" in "related service data") does not count.
+    ("", "", "") when none does."""
     for where, text in texts:
-        m = terms.thing_pattern.search(text)
-        if not m:
+        kinds: list[str] = []
+        for m in terms.thing_pattern.finditer(text):
+            key = normal_term(m.group(0))
+            if any(
+                normal_term(text[m.start() : m.start() + len(t) + 8]).startswith(t)
+                for t in terms.longer.get(key, [])
+            ):
+                continue
+            kind = terms.things.get(key, m.group(0))
+            if _HIGH_RISK.search(text[max(0, m.start() - 12) : m.start()]):
+                kind = f"high-risk {kind}"
+            elif _SYSTEMIC.match(text[m.end() :]):
+                kind = f"{kind} with systemic risk"
+            if kind not in kinds:
+                kinds.append(kind)
+        if not kinds:
             continue
-        kind = terms.things.get(normal_term(m.group(0)), m.group(0))
-        if _HIGH_RISK.search(text[max(0, m.start() - 12) : m.start()]):
-            kind = f"high-risk {kind}"
-        elif _SYSTEMIC.match(text[m.end() :]):
-            kind = f"{kind} with systemic risk"
+        kind = " and ".join(kinds)
         annex = _ANNEX.search(text)
         return kind, annex.group(1) if annex and "high-risk" in kind else "", where
     return "", "", ""

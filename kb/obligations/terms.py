@@ -33,7 +33,6 @@ INSTITUTIONS = (
     "advisory forum",
     "competent authority",
     "data coordinator",
-    "manufacturer",
 )
 
 # A definition that names a person or a body within its first words: "means a natural or legal
@@ -72,6 +71,24 @@ class Terms:
     doc: str
     roles: dict[str, Role] = field(default_factory=dict)
     things: dict[str, str] = field(default_factory=dict)  # normal form -> term as written
+    # A kind -> the longer defined terms it begins ("related service" -> "related service data").
+    longer: dict[str, list[str]] = field(default_factory=dict)
+    words: frozenset[str] = frozenset()  # every word of the act, lower case
+
+    def agent_noun(self, word: str) -> bool:
+        """Whether a noun the act does not define names a person or a body: "party", or a noun
+        in -er/-or whose verb the act uses ("manufacturer": "manufactured", "holder": "hold",
+        "officer": "office"), not "number", "power" or "transfer"."""
+        w = word.lower()
+        w = w[:-1] if w.endswith("s") and not w.endswith("ss") else w
+        if w in ("party", "partie"):
+            return True
+        if len(w) < 5 or not w.endswith(("er", "or")):
+            return False
+        stems = {w[:-2], w[:-1], w[:-2] + "e"}
+        return any(
+            f"{s}{end}" in self.words for s in stems for end in ("", "s", "d", "ed", "ing") if len(s) > 3
+        )
 
     @cached_property
     def role_pattern(self) -> re.Pattern[str]:
@@ -149,6 +166,10 @@ def read_terms(doc: str, units: list[Unit]) -> Terms:
                 and not key.split(" ")[0].endswith("ing")
             ):
                 terms.things.setdefault(key, d.term)
+    terms.words = frozenset(w for u in units for w in re.findall(r"[a-z]+", u.text.lower()))
+    every = [normal_term(d.term) for u in units if is_definitions_article(u) for d in definitions_in(doc, u)]
+    for key in terms.things:
+        terms.longer[key] = [t for t in every if t.startswith(key + " ")]
     for name in INSTITUTIONS:
         terms.roles.setdefault(normal_term(name), Role(name, normal_term(name), "institution"))
     return terms
