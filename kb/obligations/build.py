@@ -9,7 +9,7 @@ from kb.citations import pinpoint_of
 from kb.document import Block, Unit
 from kb.obligations.dates import applies_from, classes, read_rules
 from kb.obligations.models import Limit, Obligation
-from kb.obligations.reader import _system, read_unit
+from kb.obligations.reader import _REFERENCE_SUBJECT, _system, read_unit
 from kb.obligations.terms import read_terms
 from kb.sentences import sentences_of
 
@@ -21,6 +21,9 @@ _LIMIT_TITLE = re.compile(r"derogation|transitional|exemption|already placed", r
 # high-risk AI systems are compliant with the requirements set out in Section 2", "in accordance
 # with Article 47"), not one that only names it ("keep … the documentation referred to in …").
 _COMPLY = re.compile(r"\b(?:compl(?:y|ies|iant)|ensure|meet|fulfil|in accordance with|undergoes)\b", re.I)
+# Subjects that name people or bodies the act does not define: they are bound by what they
+# are, not by a provider's obligation pointing to their article.
+_NOT_BOUND = re.compile(r"\b(?:bod(?:y|ies)|authorit(?:y|ies)|personnel|staff|committee|panel|board)\b", re.I)
 _LIMIT_OPENING = re.compile(r"^\s*By(?: way of)? derogation from\b", re.I)
 
 
@@ -49,8 +52,8 @@ def _inherit_roles(items: list[Obligation], units: list[Unit]) -> None:
     be designed …") binds whoever a provision pointing to it binds: Article 16(a) makes providers
     ensure compliance with Chapter III, Section 2, so Articles 8 to 15 bind providers.
 
-    Only articles mostly of such requirements inherit (at least half their sentences name no
-    one), only from a pointer of the same chapter to the article or its section (a whole
+    Only a sentence about a thing inherits (not "This paragraph …", nor a body or an authority
+    the act does not define), only from a pointer of the same chapter to the article or its section (a whole
     chapter is too wide), and only from a pointer that makes its role answer for the content
     (_COMPLY); authorities and institutions check the content, they are not bound by it."""
     by_unit = {u.id: u for u in units}
@@ -68,16 +71,11 @@ def _inherit_roles(items: list[Obligation], units: list[Unit]) -> None:
                 same_chapter = other is not None and other.chapter and other.chapter.num == item.chapter
                 if unit_id != item.unit and same_chapter:
                     pointers.setdefault(unit_id, []).append(item)
-    unknown: dict[str, list[int]] = {}
-    for item in items:
-        counts = unknown.setdefault(item.unit, [0, 0])
-        counts[0] += item.role == "unknown"
-        counts[1] += 1
     for item in items:
         if item.role != "unknown" or item.unit not in pointers:
             continue
-        if unknown[item.unit][0] * 2 < unknown[item.unit][1]:
-            continue
+        if _REFERENCE_SUBJECT.match(item.subject) or _NOT_BOUND.search(item.subject):
+            continue  # "This paragraph shall …", "Dispute settlement bodies shall …"
         via = pointers[item.unit][0]
         item.role, item.role_defined = via.role, via.role_defined
         item.role_source = f"through {via.label}, which points to it"

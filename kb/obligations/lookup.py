@@ -112,7 +112,9 @@ def _system_matches(o: Obligation, asked: str, annex: str) -> bool:
     a = _norm(_ANNEX.sub("", asked).replace("(", " ").replace(")", " "))
     k = _norm(o.system)
     if a == "ai system":
-        return k == "ai system"  # AI systems in general, not the high-risk ones nor other kinds
+        # AI systems in general, and those of a function the act defines (an emotion recognition
+        # system "means an AI system …"), not the high-risk ones nor general-purpose AI models.
+        return k.endswith("system") and "high risk" not in k
     if "high risk" in a and k == "ai system":
         return True  # an obligation about every AI system binds about high-risk ones too
     if "systemic risk" in a and k == "general purpose ai model":

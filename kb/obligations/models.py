@@ -53,6 +53,7 @@ class Obligation:
     role: str
     role_defined: bool = True
     role_source: str = ""
+    subject: str = ""  # the noun phrase the operative verb is about, as read
     system: str = ""
     annex: str = ""
     system_source: str = ""  # "subject", "article title", "section title", "chapter title"

@@ -116,12 +116,18 @@ def subject_of(sentence: str, modal_start: int) -> str:
     high-risk AI systems, which …, shall" -> "Providers of high-risk AI systems"; "A public
     sector body, the Commission, the European Central Bank or a Union body shall" -> all of it."""
     parts = [p.strip() for p in re.split(r",\s*", sentence[:modal_start]) if p.strip()]
+    # "the provider or, where applicable, the authorised representative": an aside, no clause.
+    parts = [p for p in parts if not _ASIDE.fullmatch(p)]
     leading = [i for i, p in enumerate(parts) if _LEADING.match(p)]
     start = leading[-1] + 1 if leading else 0
-    kept = [p for p in parts[start:] if not _TRAILING.match(p)]
+    # A relative clause is an aside; "that deployer" (two words) is the subject itself.
+    kept = [p for p in parts[start:] if not _TRAILING.match(p) or re.fullmatch(r"that\s+\w+", p)]
     return ", ".join(kept)
 
 
+_ASIDE = re.compile(
+    r"(?:where|if|as|when)\s+(?:applicable|relevant|appropriate|possible|necessary|any)", re.I
+)
 # A subject lists its noun phrases with commas, "and", "or".
 _NP_SPLIT = re.compile(r",\s*|\s+(?:and/or|and|or)\s+")
 
@@ -238,6 +244,7 @@ def _obligations(
             pinpoint=pin,
             label=f"Article {pin}",
             sentence=sentence,
+            subject=subject,
             role=role,
             role_defined=defined,
             role_source=source,
