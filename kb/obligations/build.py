@@ -7,7 +7,7 @@ import re
 
 from kb.citations import pinpoint_of
 from kb.document import Block, Unit
-from kb.obligations.dates import applies_from, classes, read_rules
+from kb.obligations.dates import applies_from, classes, own_date, read_rules
 from kb.obligations.models import Limit, Obligation
 from kb.obligations.reader import _REFERENCE_SUBJECT, _system, read_unit
 from kb.obligations.terms import read_terms
@@ -40,8 +40,13 @@ def read_act(doc: str, version: str, units: list[Unit], short_name: str) -> list
     annexes = classes(rules, units)
     for item in items:
         high_risk = "high-risk" in item.system
-        item.applies_from = applies_from(
-            rules, item.pinpoint, item.chapter, item.section, high_risk, item.annex, annexes
+        own = own_date(item.sentence, item.label, item.pinpoint)
+        item.applies_from = (
+            [own]
+            if own
+            else applies_from(
+                rules, item.pinpoint, item.chapter, item.section, high_risk, item.annex, annexes
+            )
         )
     _attach_limits(items, units, terms)
     return items

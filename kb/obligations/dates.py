@@ -261,6 +261,11 @@ def applies_from(
     `high_risk` and the rules tell them apart (Annex III, Annex I), else one. `annex` narrows to
     one annex when the provision says which. Conditional dates of the same rank follow."""
     annexes = annexes or sorted({r.annex for r in rules if r.annex}, key=lambda a: (len(a), a), reverse=True)
+    # A provision inside a scope the rules date by annex (Chapter III, Sections 1 to 3 as
+    # amended) is about high-risk systems whatever its own sentence names.
+    high_risk = high_risk or any(
+        r.annex and not r.scope.empty() and r.level(pinpoint, chapter, section) for r in rules
+    )
     variants = ([annex] if annex else annexes) if high_risk and annexes else [""]
     out: list[AppliesFrom] = []
     for variant in variants:
@@ -277,3 +282,13 @@ def applies_from(
         scope = f"high-risk (Annex {variant})" if variant else ""
         out.extend(AppliesFrom(r.date, r.provision, r.pinpoint, scope, r.condition) for r in chosen)
     return out
+
+
+_OWN_DATE = re.compile(rf"^(?:From|As from|As of|With effect from)\s+{_DATE.pattern}")
+
+
+def own_date(sentence: str, label: str, pinpoint: str) -> AppliesFrom | None:
+    """The date a sentence sets for itself ("From 12 January 2027, providers of data processing
+    services shall not impose any switching charges", Data Act Art. 29(1)), or None."""
+    m = _OWN_DATE.match(sentence)
+    return AppliesFrom(_iso(m), label, pinpoint) if m else None

@@ -47,9 +47,8 @@ def find(
     if on and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", on):
         raise BadQuery(f"{on!r} is not a date; write it as YYYY-MM-DD.")
     chosen = choose(held, on or version)
-    pool = [
-        o for o in items if (not doc or o.doc == doc) and o.doc in chosen and o.version == chosen[o.doc].id
-    ]
+    buckets = _buckets(items)
+    pool = [o for d, v in chosen.items() if not doc or d == doc for o in buckets.get((d, v.id), [])]
     role_key, system = _role_filter(pool, role, system)
     annex = (_ANNEX.search(system or "") or [None, ""])[1].upper() if system else ""
     if system:
@@ -66,6 +65,21 @@ def find(
             continue
         out.append(_as_dict(o, dates, by_id[o.doc], chosen[o.doc].url))
     return out
+
+
+_BUCKETS: dict[int, tuple[list[Obligation], dict[tuple[str, str], list[Obligation]]]] = {}
+
+
+def _buckets(items: list[Obligation]) -> dict[tuple[str, str], list[Obligation]]:
+    """The items by (doc, version), built once per loaded table (kept with the list itself, so
+    an id is never reused while its buckets are cached)."""
+    found = _BUCKETS.get(id(items))
+    if found is None or found[0] is not items:
+        by: dict[tuple[str, str], list[Obligation]] = {}
+        for o in items:
+            by.setdefault((o.doc, o.version), []).append(o)
+        found = _BUCKETS[id(items)] = (items, by)
+    return found[1]
 
 
 def _role_filter(pool: list[Obligation], role: str | None, system: str | None) -> tuple[str, str | None]:
