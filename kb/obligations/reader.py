@@ -230,7 +230,11 @@ def _obligations(
     system, annex, where = _system([s for s in sources if s[0] != "sentence"] + sources[1:2], terms)
     pin = pinpoint_of(unit, path)
     conditions = [c.group(0).strip() for c in _CONDITION.finditer(sentence) if len(c.group(0)) > 8]
-    refs = [r for r in unit.refs if _inside(unit, path[-1], r.start)]
+    # The references of this sentence only (of the point, for a lead-in and its point): a
+    # paragraph's other sentences point elsewhere.
+    at = unit.text.find(sentence, path[-1].start, path[-1].end)
+    start, end = (at, at + len(sentence)) if at >= 0 else (path[-1].start, path[-1].end)
+    refs = [r for r in unit.refs if start <= r.start < end]
     points_to = [r.text for r in refs if r.unit or r.external]
     points_units = [r.unit for r in refs if r.unit and r.doc in (None, doc)]
     for label, key in _headings_named(sentence, unit):
@@ -273,10 +277,6 @@ def _coordinated(before: str, subject: str, terms: Terms) -> list[tuple[str, boo
     if len(parts) < 2 or not re.search(r"\b(?:or|and)\s*$", parts[-3] if len(parts) >= 3 else ""):
         return []
     return _roles(parts[-3], terms)
-
-
-def _inside(unit: Unit, block: Block, offset: int) -> bool:
-    return block.start <= offset < block.end
 
 
 def _activity_roles(sentence: str, terms: Terms) -> list[tuple[str, bool, str]]:
