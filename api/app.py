@@ -103,6 +103,10 @@ def _mount_page(app: FastAPI) -> None:
     def check_page() -> HTMLResponse:
         return HTMLResponse((web / "check.html").read_text(encoding="utf-8"))
 
+    @app.get("/timeline", include_in_schema=False)
+    def timeline_page() -> HTMLResponse:  # what starts applying when (kb/obligations)
+        return HTMLResponse((web / "timeline.html").read_text(encoding="utf-8"))
+
 
 def _mount_slack(app: FastAPI, holder: Holder, config: Settings) -> None:
     """Slack's Events API, slash command and interactivity, all at /slack/events."""

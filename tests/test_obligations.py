@@ -258,7 +258,7 @@ def web(index_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> I
     srv.stop()
 
 
-def test_the_web_page_answers_what_must_we_do_as_the_grouped_list(web: str) -> None:
+def test_the_web_page_answers_what_must_we_do_as_the_grouped_list_and_shows_the_timeline(web: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     from tests.test_web import CHROMIUM, FLAGS
@@ -278,4 +278,14 @@ def test_the_web_page_answers_what_must_we_do_as_the_grouped_list(web: str) -> N
         # Every line is cited: as many provision blocks as markers, the first citing Article 3(4).
         expect(page.locator(".source").first).to_contain_text("AI Act, Article 3, point (4)")
         assert answer.locator("a.marker").count() >= answer.locator(".sentence").count()
+        # The timeline view: what starts applying when, in the version chosen.
+        page.goto(f"{web}/timeline")
+        deferred = page.locator('#timeline li[data-date="2027-12-02"]')
+        expect(deferred.first).to_contain_text("2 December 2027 — ai-act")
+        expect(deferred.first).to_contain_text(
+            "Article 113, third paragraph, point (c)(i) [high-risk (Annex III)]"
+        )
+        page.select_option("#version", "original")
+        expect(page.locator('#timeline li[data-date="2027-08-02"]').first).to_contain_text("point (c)")
+        expect(page.locator('#timeline li[data-date="2027-12-02"]')).to_have_count(0)
         browser.close()
