@@ -128,6 +128,15 @@ def test_data_holders_and_providers_of_data_processing_services(files: IndexFile
     assert whole["3(1)"]["role"] == "unknown"  # "Connected products shall be designed …": no one named
 
 
+def test_on_a_date_lists_what_applies_by_then(files: IndexFiles) -> None:
+    before = by_pinpoint(ask(files, doc="data-act", on="2026-01-01"))
+    after = by_pinpoint(ask(files, doc="data-act", on="2026-10-01"))
+    assert "4(1)" in before and "3(1)" not in before  # Article 3(1) applies from 12 September 2026
+    assert "3(1)" in after
+    with pytest.raises(BadQuery, match="not a date"):
+        ask(files, on="soon")
+
+
 def test_bad_values_get_one_line_naming_the_valid_ones(files: IndexFiles) -> None:
     with pytest.raises(BadQuery, match=r"Unknown role 'toaster'; the roles the acts bind are: .*deployer"):
         ask(files, role="toaster")

@@ -52,6 +52,7 @@ def write(con: sqlite3.Connection, items: list[Obligation]) -> None:
 
 
 def from_dict(data: dict) -> Obligation:  # type: ignore[type-arg]
+    """An obligation from its row's JSON (`asdict` of `Obligation`)."""
     return Obligation(
         **{
             **data,
