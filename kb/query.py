@@ -88,13 +88,12 @@ _CUES = re.compile(
     r"counts? as|qualif(?:y|ies) as|considered (?:a|an)|in (?:legal|\w+ act) terms|under the \w+ act)\b",
     re.IGNORECASE,
 )
-# "What must we do?", "what are our obligations?", "what applies to us?": a question for the
-# obligations of a role (kb/obligations), answered as a list, not with five passages.
+# "What must we do?", "what are our obligations?": a role's obligations, listed (kb/obligations).
 _OBLIGATIONS = re.compile(
-    r"\bwhat (?:must|should|shall|do|does) (?:we|i|you|they|our \w+) (?:do|have to|need to)\b"
-    r"|\b(?:our|my|their|your) obligations\b|\bwhat (?:are|is) the (?:obligations?|requirements)\b"
+    r"\bwhat (?:must|should|shall|do|does) (?:we|i|you|our \w+) (?:do|have to do|need to do)\b"
+    r"|\b(?:our|my|your) obligations\b|\bwhat (?:are|is) (?:our|my) (?:obligations?|requirements|duties)\b"
     r"|\b(?:what|which) (?:obligations|requirements|rules) apply to (?:us|me)\b|\bwhat applies to (?:us|me)\b"
-    r"|\bwhat (?:are we|am i) (?:required|obliged) to\b|\bhow (?:do|can) (?:we|i) comply\b",
+    r"|\bwhat (?:are we|am i) (?:required|obliged) to do\b|\bhow (?:do|can) (?:we|i) comply\b",
     re.IGNORECASE,
 )
 
@@ -187,9 +186,8 @@ class Query:
     """The phrases `searched` quotes, in any language's quotation marks, when it is not in
     English („Dateninhaber“): kb/search/crosslingual.py finds the defined terms they translate."""
     terms_named: tuple[str, ...] = ()
-    """Asking for obligations: the defined terms named, a role by its verb too ("we deploy")."""
     activities: tuple[str, ...] = ()
-    """Asking for obligations: the activities of role definitions it names (ACTIVITIES)."""
+    """Asking for obligations: terms named (a role by its verb: "we deploy"), ACTIVITIES named, high-risk."""
     high_risk: bool = False
     own: Query | None = None
     """For a follow-up, the follow-up read alone: searched too, and the rankings interleaved."""
@@ -235,7 +233,7 @@ def read(
         asks_world_facts=_WORLD_FACTS.search(resolved) is not None,
         asks_for={k: tuple(v) for k, v in asks_for(resolved).items()}
         | ({"obligations": tuple(_OBLIGATIONS.findall(resolved))} if _OBLIGATIONS.search(resolved) else {}),
-        **_role_words(resolved, lexicon.terms) if _OBLIGATIONS.search(resolved) else {},
+        **_role_words((text, resolved), lexicon.terms) if _OBLIGATIONS.search(resolved) else {},
         context_words=_context_words(searched, refs, lexicon.names),
         terms=keyword_terms(f"{searched} {keywords}"),
         content_words=frozenset(content_words(resolved)),
@@ -245,13 +243,15 @@ def read(
     )
 
 
-def _role_words(text: str, terms: Mapping[str, str]) -> dict[str, object]:
-    """Who asks, and about what, in a question for obligations (see `Query.terms_named`)."""
-    return {
-        "terms_named": tuple(k for k in terms if re.search(term_pattern(k), text, re.IGNORECASE)),
-        "activities": tuple(n for n, p in ACTIVITIES.items() if re.search(p, text, re.IGNORECASE)),
-        "high_risk": re.search(r"\bhigh[\s-]risk\b", text, re.IGNORECASE) is not None,
-    }
+def _role_words(texts: tuple[str, str], terms: Mapping[str, str]) -> dict[str, object]:
+    """Who asks, about what (`Query.terms_named`): in the question, else (a follow-up) as resolved."""
+    for text in texts:  # the last one is taken whatever it names
+        named = tuple(k for k in terms if re.search(term_pattern(k), text, re.IGNORECASE))
+        acts = tuple(n for n, p in ACTIVITIES.items() if re.search(p, text, re.IGNORECASE))
+        if named or acts:
+            break
+    high = re.search(r"\bhigh[\s-]risk\b", " ".join(texts), re.IGNORECASE) is not None
+    return {"terms_named": named, "activities": acts, "high_risk": high}
 
 
 def english_only_notice(language: Language) -> str:
