@@ -19,6 +19,7 @@ from bench.common import RESULTS, write
 from kb import adapt
 from kb.adapt import adapter
 from kb.config import settings
+from kb.embed_cache import EmbeddingCache
 from kb.evaluate import evaluate, load, regkb_system
 from kb.knowledge import KnowledgeBase
 from kb.search import Rules
@@ -64,9 +65,15 @@ def rebuild(kb: KnowledgeBase, how: dict[str, object]) -> None:
     adapter.REGULARISATION = float(how.get("reg", saved[1]))  # type: ignore[arg-type]
     try:
         started = time.perf_counter()
+        cache = EmbeddingCache(settings().embed_cache, kb.embedder)
         files._adaptation = adapt.build(  # type: ignore[attr-defined]
-            units, kb.embedder.encode, files.all_vectors(), keys, settings().embed_cache / "adapters"
+            units,
+            lambda texts: cache.encode(texts).vectors,
+            files.all_vectors(),
+            keys,
+            settings().embed_cache / "adapters",
         )
+        cache.close()
         print(f"  adaptation rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
     finally:
         adapt.ADAPTER_KINDS, adapter.REGULARISATION = saved

@@ -128,7 +128,7 @@ def _adapter(
             return np.load(path, allow_pickle=False)
         except (OSError, ValueError):
             log.warning("the cached adapter %s cannot be read: training it again", path)
-    w = adapter.train(queries, positives, passage_vectors)
+    w = adapter.train(queries, positives, passage_vectors, adapter.REGULARISATION, adapter.STEPS)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npy")

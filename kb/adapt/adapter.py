@@ -27,11 +27,12 @@ def train(
     queries: np.ndarray,
     positives: list[np.ndarray],
     passages: np.ndarray,
-    regularisation: float = REGULARISATION,
-    steps: int = STEPS,
+    regularisation: float,
+    steps: int,
 ) -> np.ndarray:
     """W, float32 [d, d], learned on `queries` (float32 [m, d], unit rows), each of whose
-    positives are the rows `positives[i]` of `passages` (float32 [n, d], unit rows)."""
+    positives are the rows `positives[i]` of `passages` (float32 [n, d], unit rows); weight
+    `regularisation` on ||W - I||², `steps` steps of Adam (kb.adapt passes REGULARISATION and STEPS)."""
     m, d = queries.shape
     q = queries.astype(np.float32)
     p = passages.astype(np.float32)

@@ -48,6 +48,10 @@ _LEAD = re.compile(
 # What follows a reference and means nothing once it is cut: "of this Regulation", "thereof".
 _TAIL = re.compile(r"^(?:,?\s+of this (?:Regulation|Directive)|\s+thereof)\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+# "Article 4(2) TEU" is the Treaty's, whatever the reference resolver made of it.
+_TREATY = re.compile(r",?\s*(?:TEU|TFEU|of the (?:Charter|Treaty))\b")
+# A preposition left before a cut act's name or at the end: "Article 4 of Regulation (EU) …".
+_ORPHAN = re.compile(r"(?:^|\s)(?:of|to|in)(?=\s*(?:[,;.)]|$))|^\s*of\b", re.IGNORECASE)
 # An amending act's instruction ("paragraph 3 is replaced by the following:") says where text
 # goes, not what a provision is about.
 _INSTRUCTION = re.compile(
@@ -81,16 +85,21 @@ def pairs_of(units: Mapping[tuple[str, str], Unit]) -> list[Pair]:
 
 def _citing(doc: str, uid: str, unit: Unit, units: Mapping[tuple[str, str], Unit]) -> Iterable[Pair]:
     """The sentences of `unit` that cite another unit of the corpus, one pair per cited unit."""
-    refs = [r for r in unit.refs if r.doc and r.unit and (r.doc, r.unit) != (doc, uid)]
+    refs = [
+        r
+        for r in unit.refs
+        if r.doc and r.unit and (r.doc, r.unit) != (doc, uid) and not _TREATY.match(unit.text, r.end)
+    ]
     if not refs:
         return
+    every = [(r.start, r.end) for r in unit.refs]  # an act's name is cut too, not only a provision's
     kind: PairKind = "recital" if unit.kind == "recital" else "citing"
     for start, end in spans_of(unit.text, clauses=True):
         inside = [r for r in refs if start <= r.start and r.end <= end]
         targets = list(dict.fromkeys((r.doc, r.unit) for r in inside))
         if not targets or len(targets) > MAX_TARGETS:
             continue
-        text = _cut(unit.text, start, end, [(r.start, r.end) for r in inside])
+        text = _cut(unit.text, start, end, [(s, e) for s, e in every if start <= s and e <= end])
         if len(text.split()) < MIN_WORDS or _INSTRUCTION.search(text):
             continue
         for target_doc, target_unit in targets:
@@ -120,5 +129,6 @@ def _cut(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
         parts.append(text[pos : lead.start() if lead else s])
         pos = e + (tail.end() if tail else 0)
     parts.append(text[pos:end])
-    joined = _SPACES.sub(" ", " ".join(parts)).strip(" ,;")
-    return re.sub(r"\s+([,;.)])", r"\1", joined)
+    joined = _SPACES.sub(" ", " ".join(parts))
+    joined = _ORPHAN.sub("", joined).strip(" ,;")
+    return re.sub(r"\s+([,;.)])", r"\1", re.sub(r",(\s*,)+", ",", joined))
