@@ -45,6 +45,15 @@ def variants() -> dict[str, tuple[Rules, dict[str, object]]]:
     out["views 0.5 recital only"] = (dataclasses.replace(base, views=0.5, view_kinds=("recital",)), {})
     for reg in (0.3, 1.0, 3.0):
         out[f"adapter reg {reg}"] = (dataclasses.replace(base, adapter=True), {"reg": reg})
+    for share in (0.5,):
+        out[f"adapter reg 1.0 share {share}"] = (
+            dataclasses.replace(base, adapter=True, adapter_share=share),
+            {"reg": 1.0},
+        )
+        out[f"adapter title share {share}"] = (
+            dataclasses.replace(base, adapter=True, adapter_share=share),
+            {"kinds": ("title",)},
+        )
     for kinds in (("citing", "recital"), ("title",), ("definition",), ("citing",)):
         out[f"adapter {'+'.join(kinds)}"] = (dataclasses.replace(base, adapter=True), {"kinds": kinds})
     return out
@@ -79,11 +88,39 @@ def rebuild(kb: KnowledgeBase, how: dict[str, object]) -> None:
         adapt.ADAPTER_KINDS, adapter.REGULARISATION = saved
 
 
+def tables(rows: list[dict[str, object]]) -> str:
+    """The last run as docs/ranking.md's tables: per set, then per kind of question pooled over
+    the calibration sets (dev, field, own, amended)."""
+
+    def cell(s: dict[str, float | int]) -> str:
+        return " / ".join(f"{s[f]:.3f}" for f in FIGURES)
+
+    names = [n for n, _p, _v in SETS]
+    out = ["| variant | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for r in rows:
+        out.append(f"| {r['variant']} | " + " | ".join(cell(r[n]["overall"]) for n in names if n in r) + " |")  # type: ignore[index]
+    kinds = sorted({k for r in rows for n in names[:4] if n in r for k in r[n]["by_kind"]})  # type: ignore[index]
+    out += ["", "| variant | " + " | ".join(kinds) + " |", "|---" * (len(kinds) + 1) + "|"]
+    for r in rows:
+        cells = []
+        for kind in kinds:
+            parts = [r[n]["by_kind"][kind] for n in names[:4] if n in r and kind in r[n]["by_kind"]]  # type: ignore[index]
+            n = sum(p["n"] for p in parts)
+            pooled = {f: sum(p[f] * p["n"] for p in parts) / n for f in FIGURES}
+            cells.append(f"{cell(pooled)} ({n})")
+        out.append(f"| {r['variant']} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", action="append", help="Run only these variants.")
     parser.add_argument("--set", action="append", help="Only these sets (dev, field, ...).")
+    parser.add_argument("--table", action="store_true", help="Print the last run's tables.")
     args = parser.parse_args()
+    if args.table:
+        print(tables(json.loads((RESULTS / "adaptation.json").read_text())["rows"]))
+        return
     sets = {n: (load(p), v) for n, p, v in SETS if not args.set or n in args.set}
     base = KnowledgeBase.open()
     out_path = RESULTS / "adaptation.json"

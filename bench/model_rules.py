@@ -21,6 +21,8 @@ import numpy as np
 
 from bench.adaptation import SETS
 from bench.common import peak_rss_mb, write
+from kb import adapt
+from kb.config import settings
 from kb.evaluate import Item, evaluate, load, regkb_system
 from kb.knowledge import KnowledgeBase
 from kb.multilingual import MultilingualEncoder
@@ -46,10 +48,21 @@ class E5Questions:
         return np.array([self.encoder.query(t) for t in texts], dtype="float32")
 
 
-def use_e5(kb: KnowledgeBase, encoder: MultilingualEncoder) -> None:
+def use_e5(kb: KnowledgeBase, encoder: MultilingualEncoder, adapted: bool) -> None:
     """Every view of `kb` ranks with e5: passages from multilingual.npy, titles embedded with e5
-    as passages, questions as queries. Recital links stay MiniLM's (a structure of the acts)."""
+    as passages, questions as queries; `adapted`: with an adapter learned on e5's vectors of the
+    same pairs (kb/adapt/). Recital links stay MiniLM's (a structure of the acts)."""
     vectors = np.load(kb.files.path / "multilingual.npy")
+    found = None
+    if adapted:
+        units = {}
+        for act in kb.files.manifest.acts:
+            for v in act.versions:
+                for uid, unit in kb.files.units(act.id, v.id).items():
+                    units.setdefault((act.id, uid), unit)
+        with kb.files.db() as con:
+            keys = [(r[0], r[1]) for r in con.execute("SELECT doc, unit FROM passages ORDER BY id")]
+        found = adapt.build(units, encoder.queries, vectors, keys, settings().embed_cache / "adapters")
     titles: dict[str, np.ndarray] = {}
     for version in ("original", "current"):
         s = kb.view(version).searcher
@@ -60,7 +73,7 @@ def use_e5(kb: KnowledgeBase, encoder: MultilingualEncoder) -> None:
         titles.update(zip(missing, encoder.encode(missing), strict=True))
         zero = np.zeros(vectors.shape[1], dtype="float32")
         st.title_vectors = np.array([titles[t] if t else zero for t in texts], dtype="float32")
-        st.views, st.adaptation = None, None
+        st.views, st.adaptation = None, found
         s.ranker = HybridRanker(kb.files, s.embedder, st, s.acts, s.rules)
         s.structure = st
         s.embedder = E5Questions(encoder)  # type: ignore[assignment]
@@ -101,17 +114,17 @@ def encode_ms(kb: KnowledgeBase, questions: list[str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model", action="append", help="minilm, minilm+adapted, e5")
+    parser.add_argument("--model", action="append", help="minilm, minilm+adapted, e5, e5+adapted")
     args = parser.parse_args()
     sets = {n: (load(p), v) for n, p, v in SETS if n in TUNE + REPORT}
     base = KnowledgeBase.open()
     questions = [i.question for i in sets["dev"][0]][:40]
     out = []
     for model in args.model or ["minilm", "minilm+adapted", "e5"]:
-        rules = Rules(views=0.0, adapter=model == "minilm+adapted")
+        rules = Rules(views=0.0, adapter=model.endswith("+adapted"))
         kb = KnowledgeBase(base.files, base.embedder, base.default_version, rules)
-        if model == "e5":
-            use_e5(kb, MultilingualEncoder(query_cache=4096))
+        if model.startswith("e5"):
+            use_e5(kb, MultilingualEncoder(query_cache=4096), model.endswith("+adapted"))
         grid = {}
         for keyword in KEYWORD:
             for titles in TITLES:

@@ -38,13 +38,14 @@ __all__ = ["ADAPTATION_FILE", "Adaptation", "build", "load"]
 
 @dataclass
 class Adaptation:
-    """The views (float32 [m, d] unit rows; the act id, unit id and pair kind of each) and the
-    adapter (float32 [d, d]; None when it was not built)."""
+    """The views (float32 [m, d] unit rows; the act id, unit id, pair kind and text of each) and
+    the adapter (float32 [d, d]; None when it was not built)."""
 
     view_vectors: np.ndarray
     view_doc: np.ndarray  # str [m]
     view_unit: np.ndarray  # str [m]
     view_kind: np.ndarray  # str [m]
+    view_text: np.ndarray  # str [m]
     adapter: np.ndarray | None
 
     def save(self, path: Path) -> None:
@@ -56,6 +57,7 @@ class Adaptation:
             view_doc=self.view_doc.astype(str),
             view_unit=self.view_unit.astype(str),
             view_kind=self.view_kind.astype(str),
+            view_text=self.view_text.astype(str),
             **extra,
         )
 
@@ -68,6 +70,7 @@ class Adaptation:
                 data["view_doc"],
                 data["view_unit"],
                 data["view_kind"],
+                data["view_text"],
                 data["adapter"] if "adapter" in data.files else None,
             )
 
@@ -93,6 +96,7 @@ def build(
         view_doc=np.array([p.doc for p in views], dtype=str),
         view_unit=np.array([p.unit for p in views], dtype=str),
         view_kind=np.array([p.kind for p in views], dtype=str),
+        view_text=np.array([p.text for p in views], dtype=str),
         adapter=_adapter(pairs, vectors, row, passage_vectors, passage_keys, cache),
     )
 

@@ -72,6 +72,8 @@ class Rules:
     view_kinds: tuple[str, ...] = ("citing", "recital")
     # The question's vector through the adapter learned from the acts' pairs (kb/adapt/).
     adapter: bool = False
+    # The adapted vector's share of the dense ranking's weight; the model's own vector has the rest.
+    adapter_share: float = 1.0
 
 
 # How many of each ranking's first passages decide which act leads.
@@ -121,9 +123,12 @@ class HybridRanker:
         if rules.adapter:
             vector = adapted(st.adaptation, vector)
         sims, order = self._dense(vector, allowed)
-        own = sims if vector is raw else st.passage_vectors @ raw
+        own, own_order = (sims, order) if vector is raw else self._dense(raw, allowed)
         passage_score = np.zeros(len(sims), dtype="float32")
-        passage_score[order] += rules.dense / (RRF_K + np.arange(len(order)))
+        share = rules.adapter_share if vector is not raw else 1.0
+        passage_score[order] += share * rules.dense / (RRF_K + np.arange(len(order)))
+        if share < 1.0:  # the model's own dense ranking keeps the rest of the dense weight
+            passage_score[own_order] += (1 - share) * rules.dense / (RRF_K + np.arange(len(own_order)))
         keyword_order = self._keyword(query.terms, allowed)
         for rank, pid in enumerate(keyword_order):
             passage_score[pid] += rules.keyword / (RRF_K + rank)
