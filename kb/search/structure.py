@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 
+from kb.adapt import Adaptation
 from kb.adapt.search import Views, adaptation, views_of
 from kb.document import Unit
 from kb.embed import Embedder
@@ -45,7 +46,7 @@ class Structure:
         self.passage_ids = np.zeros(0, dtype=int)  # this view's passages, as rows of the index
         self.local = np.zeros(0, dtype=int)  # index row -> position in this view, -1 if not in it
         self.views: Views | None = None  # the acts' own texts about each unit (kb/adapt/)
-        self.adaptation = None  # the index's kb.adapt.Adaptation, when it has one
+        self.adaptation: Adaptation | None = None  # the index's, when it has one (kb/adapt/)
 
     @classmethod
     def build(
