@@ -50,16 +50,16 @@ class Adaptation:
 
     def save(self, path: Path) -> None:
         """Write to `path` (a .npz without pickles)."""
-        extra = {"adapter": self.adapter} if self.adapter is not None else {}
-        np.savez(
-            path,
-            view_vectors=self.view_vectors,
-            view_doc=self.view_doc.astype(str),
-            view_unit=self.view_unit.astype(str),
-            view_kind=self.view_kind.astype(str),
-            view_text=self.view_text.astype(str),
-            **extra,
-        )
+        arrays: dict[str, np.ndarray] = {
+            "view_vectors": self.view_vectors,
+            "view_doc": self.view_doc.astype(str),
+            "view_unit": self.view_unit.astype(str),
+            "view_kind": self.view_kind.astype(str),
+            "view_text": self.view_text.astype(str),
+        }
+        if self.adapter is not None:
+            arrays["adapter"] = self.adapter
+        np.savez(path, allow_pickle=False, **arrays)
 
     @classmethod
     def read(cls, path: Path) -> Adaptation:
@@ -129,7 +129,8 @@ def _adapter(
     path = cache / f"adapter-{digest.hexdigest()[:32]}.npy" if cache else None
     if path is not None and path.is_file():
         try:
-            return np.load(path, allow_pickle=False)
+            cached: np.ndarray = np.load(path, allow_pickle=False)
+            return cached
         except (OSError, ValueError):
             log.warning("the cached adapter %s cannot be read: training it again", path)
     w = adapter.train(queries, positives, passage_vectors, adapter.REGULARISATION, adapter.STEPS)

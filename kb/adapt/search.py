@@ -46,8 +46,9 @@ def view_ranking(views: Views, vector: np.ndarray, kinds: tuple[str, ...], units
     chosen = np.isin(views.kind, kinds)
     best = np.full(units, -np.inf, dtype="float32")
     np.maximum.at(best, views.unit[chosen], views.vectors[chosen] @ vector)
-    order = np.argsort(-best, kind="stable")
-    return order[np.isfinite(best[order])]
+    order: np.ndarray = np.argsort(-best, kind="stable")
+    ranked: np.ndarray = order[np.isfinite(best[order])]
+    return ranked
 
 
 def adapted(found: Adaptation | None, vector: np.ndarray) -> np.ndarray:
