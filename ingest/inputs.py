@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from ingest.added import LocalEntry
 
 # Bump when chunking or parsing changes what ends up in an index.
-# 5: sections known by their chapter (heading paths of 36 AI Act articles); 6: the obligations table
-PIPELINE_VERSION = "6"
+# 5: sections known by their chapter (heading paths of 36 AI Act articles); 6: the obligations table;
+# 7: adaptation.npz.
+PIPELINE_VERSION = "7"
 CORPUS_ORIGIN = "corpus manifest (corpus/sources.toml)"
 LOCAL_NOTE = "Added from a local file, not verified against EUR-Lex"
 

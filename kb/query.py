@@ -19,11 +19,10 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from kb.asks import asks_for
+from kb.asks import asks_for, obligations_asked
 from kb.grammar import QueryRef, act_mentions, find_instruments, find_query_refs, named_acts
 from kb.instruments import Instrument
 from kb.language import Language, detect
-from kb.obligations.terms import ACTIVITIES, term_pattern
 from kb.results import Turn
 from kb.sentences import sentences_of, spans_of
 from kb.vocabulary import STOPWORDS, content_words, normal_term, words
@@ -86,14 +85,6 @@ _QUOTED_ANY = re.compile(r"[„“”\"«‹‘‚]\s*([^„“”\"«»‹›�
 _CUES = re.compile(
     r"\b(what (?:is|are|does|counts)|who (?:is|are|counts)|meaning|mean|means|define[sd]?|definition|"
     r"counts? as|qualif(?:y|ies) as|considered (?:a|an)|in (?:legal|\w+ act) terms|under the \w+ act)\b",
-    re.IGNORECASE,
-)
-# "What must we do?", "what are our obligations?": a role's obligations, listed (kb/obligations).
-_OBLIGATIONS = re.compile(
-    r"\bwhat (?:must|should|shall|do|does) (?:we|i|you|our \w+) (?:do|have to do|need to do)\b"
-    r"|\b(?:our|my|your) obligations\b|\bwhat (?:are|is) (?:our|my) (?:obligations?|requirements|duties)\b"
-    r"|\b(?:what|which) (?:obligations|requirements|rules) apply to (?:us|me)\b|\bwhat applies to (?:us|me)\b"
-    r"|\bwhat (?:are we|am i) (?:required|obliged) to do\b|\bhow (?:do|can) (?:we|i) comply\b",
     re.IGNORECASE,
 )
 
@@ -216,6 +207,7 @@ def read(
     outside = find_instruments(searched, lexicon.names) + _not_in_view(searched, lexicon)
     spans = [(i.start, i.end, i.name) for i in outside]
     refs = find_query_refs(searched, lexicon.names, spans)
+    obliged = obligations_asked((text, resolved), lexicon.terms)
     return Query(
         text=text,
         resolved=resolved,
@@ -232,8 +224,10 @@ def read(
         or (language is not None and _WHEN_APPLIES_ELSEWHERE.search(searched) is not None),
         asks_world_facts=_WORLD_FACTS.search(resolved) is not None,
         asks_for={k: tuple(v) for k, v in asks_for(resolved).items()}
-        | ({"obligations": tuple(_OBLIGATIONS.findall(resolved))} if _OBLIGATIONS.search(resolved) else {}),
-        **_role_words((text, resolved), lexicon.terms) if _OBLIGATIONS.search(resolved) else {},
+        | ({"obligations": obliged.phrases} if obliged.phrases else {}),
+        terms_named=obliged.terms_named,
+        activities=obliged.activities,
+        high_risk=obliged.high_risk,
         context_words=_context_words(searched, refs, lexicon.names),
         terms=keyword_terms(f"{searched} {keywords}"),
         content_words=frozenset(content_words(resolved)),
@@ -241,17 +235,6 @@ def read(
         quoted=tuple(m.group(1) for m in _QUOTED_ANY.finditer(searched)) if language else (),
         own=read(text, lexicon, (), window) if resolved != text else None,
     )
-
-
-def _role_words(texts: tuple[str, str], terms: Mapping[str, str]) -> dict[str, object]:
-    """Who asks, about what (`Query.terms_named`): in the question, else (a follow-up) as resolved."""
-    for text in texts:  # the last one is taken whatever it names
-        named = tuple(k for k in terms if re.search(term_pattern(k), text, re.IGNORECASE))
-        acts = tuple(n for n, p in ACTIVITIES.items() if re.search(p, text, re.IGNORECASE))
-        if named or acts:
-            break
-    high = re.search(r"\bhigh[\s-]risk\b", " ".join(texts), re.IGNORECASE) is not None
-    return {"terms_named": named, "activities": acts, "high_risk": high}
 
 
 def english_only_notice(language: Language) -> str:

@@ -69,7 +69,9 @@ def session_ingest(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> tu
     """The session's index, built from the real acts with the real model, and its ingest report."""
     from ingest.pipeline import run
 
-    settings = make_settings(tmp_path_factory.mktemp("kb") / "index", multilingual=True)
+    # The adaptation (kb/adapt) is off by default; the session's index builds it for
+    # tests/test_adaptation.py.
+    settings = make_settings(tmp_path_factory.mktemp("kb") / "index", multilingual=True, adaptation=True)
     report = run(settings)
     assert not report.up_to_date
     return settings, report

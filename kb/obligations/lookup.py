@@ -50,7 +50,8 @@ def find(
     buckets = _buckets(items)
     pool = [o for d, v in chosen.items() if not doc or d == doc for o in buckets.get((d, v.id), [])]
     role_key, system = _role_filter(pool, role, system)
-    annex = (_ANNEX.search(system or "") or [None, ""])[1].upper() if system else ""
+    found = _ANNEX.search(system or "")
+    annex = found[1].upper() if found else ""
     if system:
         _check_system(pool, system)
     by_id = {a.id: a for a in held}

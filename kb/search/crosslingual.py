@@ -117,7 +117,8 @@ class Crosslingual:
             return None
         multi = copy.copy(structure)
         multi.passage_vectors = vectors[structure.passage_ids]
-        ranker_rules = replace(rules, titles=0.0, keyword=KEYWORD)
+        # The adaptation is of the English model's vectors.
+        ranker_rules = replace(rules, titles=0.0, keyword=KEYWORD, views=0.0, adapter=False)
         return cls(encoder, CrosslingualRanker(files, embedder, multi, acts, ranker_rules), terms)
 
     def encode(self, query: Query) -> np.ndarray:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kb.adapt.search import adapted, view_ranking
 from kb.embed import Embedder
 from kb.index import IndexFiles
 from kb.manifest import ActInfo
@@ -65,6 +66,14 @@ class Rules:
     # A question not in English is matched with the multilingual encoder, where the index has its
     # vectors (kb/search/crosslingual.py; KB_MULTILINGUAL).
     multilingual: bool = True
+    # The acts' own sentences about a unit (citing contexts, recitals naming it; kb/adapt/) as
+    # a ranking of their own, and the kinds of them used; 0: off.
+    views: float = 0.0
+    view_kinds: tuple[str, ...] = ("citing", "recital")
+    # The question's vector through the adapter learned from the acts' pairs (kb/adapt/).
+    adapter: bool = False
+    # The adapted vector's share of the dense ranking's weight; the model's own vector has the rest.
+    adapter_share: float = 1.0
 
 
 # How many of each ranking's first passages decide which act leads.
@@ -110,9 +119,16 @@ class HybridRanker:
         abstention reads)."""
         st, rules = self.structure, self.rules
         allowed = self._allowed(docs, kinds)
+        raw = vector  # abstention and the context margin read the model's own similarities
+        if rules.adapter:
+            vector = adapted(st.adaptation, vector)
         sims, order = self._dense(vector, allowed)
+        own, own_order = (sims, order) if vector is raw else self._dense(raw, allowed)
         passage_score = np.zeros(len(sims), dtype="float32")
-        passage_score[order] += rules.dense / (RRF_K + np.arange(len(order)))
+        share = rules.adapter_share if vector is not raw else 1.0
+        passage_score[order] += share * rules.dense / (RRF_K + np.arange(len(order)))
+        if share < 1.0:  # the model's own dense ranking keeps the rest of the dense weight
+            passage_score[own_order] += (1 - share) * rules.dense / (RRF_K + np.arange(len(own_order)))
         keyword_order = self._keyword(query.terms, allowed)
         for rank, pid in enumerate(keyword_order):
             passage_score[pid] += rules.keyword / (RRF_K + rank)
@@ -125,6 +141,9 @@ class HybridRanker:
         title_sims = st.title_vectors @ vector
         title_order = np.argsort(-title_sims)[:CANDIDATES]
         unit_score[title_order] += rules.titles / (RRF_K + np.arange(len(title_order)))
+        if rules.views and st.views is not None:
+            view_order = view_ranking(st.views, vector, rules.view_kinds, len(unit_score))[:CANDIDATES]
+            unit_score[view_order] += rules.views / (RRF_K + np.arange(len(view_order)))
         # A recital explains an article: what matches the recital is answered by the article.
         # Take the best lending recital only: summing would favour articles that many recitals explain.
         lent = np.zeros_like(unit_score)
@@ -151,8 +170,8 @@ class HybridRanker:
             members = st.unit_passages[u]
             members = members[allowed[members]]
             best = members[np.argmax(passage_score[members] + TIE_BREAK * sims[members])]
-            ranked.append(Ranked(int(st.passage_ids[best]), float(unit_score[u]), float(sims[best])))
-        top = float(sims[allowed].max()) if allowed.any() else 0.0
+            ranked.append(Ranked(int(st.passage_ids[best]), float(unit_score[u]), float(own[best])))
+        top = float(own[allowed].max()) if allowed.any() else 0.0
         return ranked, top
 
     def _leading_act(self, dense: np.ndarray, keyword: list[int]) -> str | None:

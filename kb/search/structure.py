@@ -8,6 +8,8 @@ import re
 
 import numpy as np
 
+from kb.adapt import Adaptation
+from kb.adapt.search import Views, adaptation, views_of
 from kb.document import Unit
 from kb.embed import Embedder
 from kb.index import IndexFiles
@@ -43,6 +45,8 @@ class Structure:
         self.temporal = np.zeros(0, dtype=bool)  # units on entry into force, application, transition
         self.passage_ids = np.zeros(0, dtype=int)  # this view's passages, as rows of the index
         self.local = np.zeros(0, dtype=int)  # index row -> position in this view, -1 if not in it
+        self.views: Views | None = None  # the acts' own texts about each unit (kb/adapt/)
+        self.adaptation: Adaptation | None = None  # the index's, when it has one (kb/adapt/)
 
     @classmethod
     def build(
@@ -106,6 +110,8 @@ class Structure:
             for j in np.argsort(-scores)[:RECITAL_LINKS]:
                 pairs_r.append(r)
                 pairs_a.append(same_act[j])
+        st.adaptation = adaptation(files)
+        st.views = views_of(st.adaptation, position)
         st.recital_of = np.array(pairs_r, dtype=int)
         st.article_of = np.array(pairs_a, dtype=int)
         return st
