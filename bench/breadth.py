@@ -44,8 +44,12 @@ def variants() -> dict[str, Rules]:
     full = Rules()
     changes: dict[str, dict[str, object]] = {
         "without the act prior": {"act_prior": 0.0},
-        "act prior 0.5": {"act_prior": 0.5},
-        "act prior 2": {"act_prior": 2.0},
+        "without keywords by act": {"keyword_by_act": False},
+        "without both (as before)": {"act_prior": 0.0, "keyword_by_act": False},
+        "defined terms not counted": {"act_defined": 0.0},
+        "act prior 0.25": {"act_prior": 0.25},
+        "act prior 1": {"act_prior": 1.0},
+        "act floor 0.3": {"act_floor": 0.3},
         "without act routing": {"route_share": 1.1},
     }
     out = {"all rules": full}
@@ -89,13 +93,13 @@ def _losses(two: KnowledgeBase, five: KnowledgeBase, items: list[Item], version:
 def _routed(base: KnowledgeBase, item: Item, version: str) -> str | None:
     """The act that act routing lets lead for this question, if any."""
     view = base.view("current" if item.amended else version)
-    query = base._read(item.question, view)  # noqa: SLF001 - a benchmark looks inside
+    query = base._read(item.question, view)
     ranker = view.searcher.ranker
     vector = base.embedder.encode([query.searched])[0]
-    allowed = ranker._allowed(None, None)  # noqa: SLF001
-    _, order = ranker._dense(vector, allowed)  # noqa: SLF001
-    keyword = ranker._keyword(query.terms, allowed)  # noqa: SLF001
-    return ranker._leading_act(order[:10], keyword[:10])  # noqa: SLF001
+    allowed = ranker._allowed(None, None)
+    _, order = ranker._dense(vector, allowed)
+    keyword = ranker._keyword(query.terms, allowed)
+    return ranker._leading_act(order[:10], keyword[:10])
 
 
 def main() -> None:
@@ -123,7 +127,8 @@ def main() -> None:
                 chosen = _answerable_on(items, held[index])
                 report = evaluate(name, chosen, system, version, questions=set_name)
                 row[set_name] = {"overall": report.overall, "by_kind": report.by_kind}
-                cells.append(" ".join(f"{report.overall[f]:.3f}" for f in FIGURES) + f" {report.overall['n']}")
+                figures = " ".join(f"{report.overall[f]:.3f}" for f in FIGURES)
+                cells.append(f"{figures} {report.overall['n']}")
             rows.append(row)
             print(f"{name:<28}{index:<6}" + "".join(f"{c:>21}" for c in cells), flush=True)
     result: dict[str, object] = {"model": bases["two"].manifest.model.name, "rows": rows}
