@@ -47,7 +47,7 @@ def variants() -> dict[str, Rules]:
         "without keywords by act": {"keyword_by_act": False},
         "without both (as before)": {"act_prior": 0.0, "keyword_by_act": False},
         "defined terms not counted": {"act_defined": 0.0},
-        "act prior 0.25": {"act_prior": 0.25},
+        "act prior 0.5": {"act_prior": 0.5},
         "act prior 1": {"act_prior": 1.0},
         "act floor 0.3": {"act_floor": 0.3},
         "without act routing": {"route_share": 1.1},
@@ -114,7 +114,7 @@ def main() -> None:
     bases = {"two": KnowledgeBase.open(args.two), "five": KnowledgeBase.open(args.five)}
     held = {name: {a.id for a in b.acts} for name, b in bases.items()}
     rows: list[dict] = []
-    print(f"{'variant':<28}{'index':<6}" + "".join(f"{s[:12]:>21}" for s in sets))
+    print(f"{'variant':<36}{'index':<6}" + "".join(f"{s[:12]:>21}" for s in sets))
     for name, rules in variants().items():
         if args.only and name not in args.only:
             continue
@@ -130,7 +130,7 @@ def main() -> None:
                 figures = " ".join(f"{report.overall[f]:.3f}" for f in FIGURES)
                 cells.append(f"{figures} {report.overall['n']}")
             rows.append(row)
-            print(f"{name:<28}{index:<6}" + "".join(f"{c:>21}" for c in cells), flush=True)
+            print(f"{name:<36}{index:<6}" + "".join(f"{c:>21}" for c in cells), flush=True)
     result: dict[str, object] = {"model": bases["two"].manifest.model.name, "rows": rows}
     if args.losses:
         losses = {}

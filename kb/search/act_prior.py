@@ -71,11 +71,15 @@ class ActPrior:
         self.acts = acts
         self.defined_weight = defined_weight
         self.position = {a: i for i, a in enumerate(acts)}
-        # The terms each act defines ("deployer", "data holder"): a question using one is about
-        # that act, whatever the other acts' texts also say with the same words.
+        # The terms of art of several words only one act defines ("data holder", "serious
+        # incident", "personal data breach"): a question using one is about that act, whatever the
+        # other acts' texts say with the same words. A defined single word ("user", "customer",
+        # "deployer") is an ordinary word too, and already weighed as one: counting it again put
+        # GDPR questions about customers and users in the Data Act (docs/ranking.md).
         self.defined = {
             term: sorted({self.position[a] for a in acts_ if a in self.position})
             for term, acts_ in defined.items()
+            if " " in term
         }
         vocabulary = sorted({t for c in counts.values() for t in c})
         index = {t: i for i, t in enumerate(vocabulary)}

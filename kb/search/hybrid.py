@@ -67,7 +67,7 @@ class Rules:
     # How strongly an act unlikely for the question (kb/search/act_prior.py) is weighed down:
     # its passages weigh (P(act)/max P)^act_prior, at least `act_floor`, in their scores and in
     # the ranks they take from the likelier acts' passages (0: off).
-    act_prior: float = 0.5
+    act_prior: float = 0.25
     act_floor: float = 0.1
     # What a term only one act defines ("deployer", "data holder") adds to that act's log-odds:
     # log 4, as if the question said so four times likelier of that act.
