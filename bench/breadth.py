@@ -44,8 +44,7 @@ def variants() -> dict[str, Rules]:
     full = Rules()
     changes: dict[str, dict[str, object]] = {
         "without the act prior": {"act_prior": 0.0},
-        "without keywords by act": {"keyword_by_act": False},
-        "without both (as before)": {"act_prior": 0.0, "keyword_by_act": False},
+        "with keywords by act": {"keyword_by_act": True},
         "defined terms not counted": {"act_defined": 0.0},
         "act prior 0.5": {"act_prior": 0.5},
         "act prior 1": {"act_prior": 1.0},

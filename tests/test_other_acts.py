@@ -336,9 +336,9 @@ def test_what_is_finds_each_added_acts_definition(knowledge: KnowledgeBase) -> N
 
 
 def test_with_three_acts_added_an_ai_act_question_keeps_its_first_citations(knowledge: KnowledgeBase) -> None:
-    # Without the act prior and the keyword ranking by act (kb/search/act_prior.py,
-    # act_keyword.py) the DGA's final provisions came second: a question about when rules apply
-    # lifted every act's entry into force, and the GDPR's words reordered the AI Act's passages.
+    # Without the act prior (kb/search/act_prior.py) the DGA's final provisions came second: a
+    # question about when rules apply lifted every act's entry into force, and the other acts'
+    # passages took the AI Act's places in each ranking.
     question = (
         "When do the obligations for high-risk AI systems built into products like medical devices start "
         "to apply?"

@@ -1,9 +1,11 @@
 """Which act a question is about, learned from the acts' own words: P(act | question).
 
-A multinomial naive-Bayes model of each act's passages (its words, and the terms the acts
-define as phrases: "deployer" is the AI Act's, "data holder" the Data Act's, "controller" the
-GDPR's), smoothed towards all the acts' words together, and the acts of the passages nearest
-to the question in meaning (a vote of the dense ranking's first passages). Built once per view
+A multinomial naive-Bayes model of each act's passages, with each act's counts scaled to the
+same length and smoothed evenly over the acts (its words: "deployer" is the AI Act's word,
+"controller" the GDPR's; and the terms of several words the acts define, counted as phrases,
+a term of art only one act defines, "data holder", "serious incident", counting for that act),
+and the acts of the passages nearest to the question in meaning (a vote of the dense
+ranking's first passages). Built once per view
 of the index from whatever acts it holds, so an act added with `kb ingest --source` gets a
 model too; nothing here names an act. An amending act counts as the act it amends: its rules
 now stand in that act.
@@ -32,16 +34,14 @@ if TYPE_CHECKING:
 
 # How many occurrences, spread evenly over the acts, a term's counts are smoothed with: a term
 # seen far fewer times than this in all the acts together is weak evidence for any one of them.
-# Measured by how often the likeliest act is the gold's on dev, field, own and amended (with the
-# vote below): 5 and 20 left 3 to 5 of those 182 questions with their act under half as likely
-# as the likeliest, 50 left 4 (docs/ranking.md).
+# 5, 20 and 50 tried on the question sets' gold acts; 50 and 20 alike (docs/ranking.md).
 EVIDENCE = 50.0
 # The weight of the nearest passages' vote beside the words (a log-linear mix): 2 and 3 were
-# tried; 1 put the gold's act first or near it as often, on fewer sets' cost.
+# tried and were no better (docs/ranking.md).
 VOTE = 1.0
 _CONTRACTION = re.compile(r"[’'](?:re|s|t|ve|ll|d|m)\b", re.IGNORECASE)
-# How many of the dense ranking's first passages vote for their act (as act routing reads the
-# first 10 of each ranking, kb/search/hybrid.py ROUTE_DEPTH; 20 measured the same).
+# How many of the dense ranking's first passages vote for their act: twice the depth act routing
+# reads (kb/search/hybrid.py ROUTE_DEPTH); not tuned.
 VOTE_DEPTH = 20
 
 

@@ -73,8 +73,9 @@ class Rules:
     # log 4, as if the question said so four times likelier of that act.
     act_defined: float = 1.4
     # The keyword ranking with each act's own BM25 statistics (kb/search/act_keyword.py), so that
-    # an added act does not reorder the others' passages.
-    keyword_by_act: bool = True
+    # an added act does not reorder the others' passages: measured, off (it moved the two-act
+    # index's dev hit@5 by two questions and cost the added acts' hit@5 one; docs/ranking.md).
+    keyword_by_act: bool = False
     # A question not in English is matched with the multilingual encoder, where the index has its
     # vectors (kb/search/crosslingual.py; KB_MULTILINGUAL).
     multilingual: bool = True
