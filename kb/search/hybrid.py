@@ -116,6 +116,7 @@ class HybridRanker:
         self.keywords = keywords if self.rules.keyword_by_act else None
         # With the act prior, each ranking is read until its passages weigh CANDIDATES together:
         # an unlikely act's passages then take no likelier one's place (act_prior.py `within`).
+        # Reading the dense ranking by count instead cost own one question on five acts.
         self.depth = CANDIDATES * (len(set(self.prior.unit_act)) if self.prior else 1)
 
     def rank(
@@ -218,11 +219,11 @@ class HybridRanker:
             top = top[np.isfinite(masked[top])]
             return sims, top[np.argsort(-masked[top])]
         sims = np.full(len(st.passage_ids), -1.0, dtype="float32")
-        found_sims, found = self.files.vectors.search(vector[None], CANDIDATES * 4)
+        found_sims, found = self.files.vectors.search(vector[None], self.depth * 4)
         local = st.local[found[0][found[0] >= 0]]
         keep = (local >= 0) & allowed[np.maximum(local, 0)]
         sims[local[keep]] = found_sims[0][found[0] >= 0][keep]
-        return sims, local[keep][:CANDIDATES]
+        return sims, local[keep][: self.depth]
 
     def _allowed(self, docs: list[str] | None, kinds: list[str] | None) -> np.ndarray:
         mask = np.ones(len(self.structure.passage_doc), dtype=bool)
