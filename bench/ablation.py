@@ -41,6 +41,7 @@ def variants() -> dict[str, Rules]:
         "time questions read strictly": {"when_strict": False},
         "amending act only when asked": {"amending": 1.0, "instructions": 0.5},
         "act routing": {"route_share": 1.1},
+        "act prior": {"act_prior": 0.0},
         "named act focus": {"named_act_focus": False},
         "definitions first": {"definitions": False},
         "named provision as context": {"context_margin": 1.0},

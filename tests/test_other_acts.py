@@ -309,6 +309,39 @@ def test_what_is_finds_each_added_acts_definition(knowledge: KnowledgeBase) -> N
         assert (first.doc, first.unit, first.pinpoint) == (doc, unit, pinpoint), question
 
 
+def test_with_three_acts_added_an_ai_act_question_keeps_its_first_citations(knowledge: KnowledgeBase) -> None:
+    # Without the act prior (kb/search/act_prior.py) the DGA's final provisions came second: a
+    # question about when rules apply lifted every act's entry into force, and the other acts'
+    # passages took the AI Act's places in each ranking.
+    question = (
+        "When do the obligations for high-risk AI systems built into products like medical devices start "
+        "to apply?"
+    )
+    hits = knowledge.search(question, k=3).hits
+    assert (hits[0].doc, hits[0].unit) == ("ai-act", "art_113")
+    assert [h.doc for h in hits] == ["ai-act"] * 3, [(h.doc, h.unit) for h in hits]
+    literacy = "From what date must deployers make sure their staff have sufficient AI literacy?"
+    deployers = knowledge.search(literacy, k=3)
+    assert [(h.doc, h.unit) for h in deployers.hits[:2]] == [("ai-act", "art_113"), ("ai-act", "art_4")]
+
+
+def test_an_added_acts_questions_are_answered_from_it(knowledge: KnowledgeBase) -> None:
+    # Questions that do not name their act: which act they are about comes from their own words.
+    cases = {
+        "After a personal data breach, how many hours does the controller have to notify the supervisory "
+        "authority?": ("gdpr", "art_33"),
+        "Our company is not established in the Union but monitors the behaviour of people there. Must we "
+        "designate a representative in the Union?": ("gdpr", "art_27"),
+        "May a provider of data intermediation services use the data it intermediates for its own "
+        "purposes?": ("dga", "art_12"),
+        "How soon must an essential or important entity send an early warning to the CSIRT about a "
+        "significant incident?": ("nis2", "art_23"),
+    }
+    for question, (doc, unit) in cases.items():
+        first = knowledge.search(question, k=3).hits[0]
+        assert (first.doc, first.unit) == (doc, unit), (question, first.label)
+
+
 def test_the_consolidated_text_is_a_version_of_the_gdpr(knowledge: KnowledgeBase) -> None:
     gdpr = next(a for a in knowledge.acts if a.id == "gdpr")
     assert [v.label for v in gdpr.versions] == [

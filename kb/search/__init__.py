@@ -20,6 +20,7 @@ from kb.manifest import ActInfo, VersionInfo
 from kb.query import Lexicon, Query
 from kb.query_refs import act_names
 from kb.results import Hit, Outside, SearchResult
+from kb.search.act_prior import breadth
 from kb.search.crosslingual import Crosslingual
 from kb.search.hits import HitMaker
 from kb.search.hybrid import HybridRanker, Ranked, Rules
@@ -64,7 +65,11 @@ class Searcher:
         self.structure = Structure.build(
             files, embedder, units, versions, titles if titles is not None else {}
         )
-        self.ranker = HybridRanker(files, embedder, self.structure, self.acts, rules)
+        # Which act a question is about, learned from the acts' own words, and each act's keyword
+        # statistics of its own (kb/search/act_prior.py, act_keyword.py).
+        defined = {t: [d.doc for d in defs] for t, defs in self.glossary.by_term.items()}
+        prior, keywords = breadth(files, self.structure, self.acts, defined, rules)
+        self.ranker = HybridRanker(files, embedder, self.structure, self.acts, rules, prior, keywords)
         self.crosslingual = Crosslingual.build(
             files, embedder, self.structure, self.acts, rules, self.glossary.terms(), rules.multilingual
         )

@@ -16,6 +16,8 @@ from kb.embed import Embedder
 from kb.index import IndexFiles
 from kb.manifest import ActInfo
 from kb.query import Query
+from kb.search.act_keyword import ActKeywords
+from kb.search.act_prior import ActWeights, weighted_rrf, within
 from kb.search.structure import Structure
 
 # Reciprocal-rank fusion's constant, as in Cormack, Clarke and Büttcher (SIGIR 2009).
@@ -63,6 +65,18 @@ class Rules:
     named_act_focus: bool = True
     # A question about a defined term gets the definition first.
     definitions: bool = True
+    # How strongly an act unlikely for the question (kb/search/act_prior.py) is weighed down:
+    # its passages weigh (P(act)/max P)^act_prior, at least `act_floor`, in their scores and in
+    # the ranks they take from the likelier acts' passages (0: off).
+    act_prior: float = 0.25
+    act_floor: float = 0.1
+    # What a term only one act defines ("deployer", "data holder") adds to that act's log-odds:
+    # log 4, as if the question said so four times likelier of that act.
+    act_defined: float = 1.4
+    # The keyword ranking with each act's own BM25 statistics (kb/search/act_keyword.py), so that
+    # an added act does not reorder the others' passages: measured, off (it moved the two-act
+    # index's dev hit@5 by two questions and cost the added acts' hit@5 one; docs/ranking.md).
+    keyword_by_act: bool = False
     # A question not in English is matched with the multilingual encoder, where the index has its
     # vectors (kb/search/crosslingual.py; KB_MULTILINGUAL).
     multilingual: bool = True
@@ -99,12 +113,20 @@ class HybridRanker:
         structure: Structure,
         acts: dict[str, ActInfo],
         rules: Rules | None = None,
+        prior: ActWeights | None = None,
+        keywords: ActKeywords | None = None,
     ) -> None:
         self.rules = rules or Rules()
         self.files = files
         self.embedder = embedder
         self.structure = structure
         self.acts = acts
+        self.prior = prior if self.rules.act_prior > 0 else None
+        self.keywords = keywords if self.rules.keyword_by_act else None
+        # With the act prior, each ranking is read until its passages weigh CANDIDATES together:
+        # an unlikely act's passages then take no likelier one's place (act_prior.py `within`).
+        # Reading the dense ranking by count instead cost own one question on five acts.
+        self.depth = CANDIDATES * (len(set(self.prior.unit_act)) if self.prior else 1)
 
     def rank(
         self,
@@ -125,22 +147,29 @@ class HybridRanker:
         sims, order = self._dense(vector, allowed)
         own, own_order = (sims, order) if vector is raw else self._dense(raw, allowed)
         passage_score = np.zeros(len(sims), dtype="float32")
+        keyword = np.array(self._keyword(query.terms, allowed), dtype=int)
+        # Each passage's and unit's weight by how likely its act is for the question (all 1 without
+        # the act prior, or within the acts a question or filter chose).
+        pw, uw = self._act_weights(query, order, docs)
+        order, keyword = within(order, pw[order], CANDIDATES), within(keyword, pw[keyword], CANDIDATES)
+        keyword_order = keyword.tolist()
         share = rules.adapter_share if vector is not raw else 1.0
-        passage_score[order] += share * rules.dense / (RRF_K + np.arange(len(order)))
+        passage_score[order] += share * rules.dense * weighted_rrf(pw[order], RRF_K)
         if share < 1.0:  # the model's own dense ranking keeps the rest of the dense weight
-            passage_score[own_order] += (1 - share) * rules.dense / (RRF_K + np.arange(len(own_order)))
-        keyword_order = self._keyword(query.terms, allowed)
-        for rank, pid in enumerate(keyword_order):
-            passage_score[pid] += rules.keyword / (RRF_K + rank)
+            own_order = within(own_order, pw[own_order], CANDIDATES)
+            passage_score[own_order] += (1 - share) * rules.dense * weighted_rrf(pw[own_order], RRF_K)
+        passage_score[keyword] += rules.keyword * weighted_rrf(pw[keyword], RRF_K)
 
         unit_score = np.zeros(len(st.unit_keys), dtype="float32")
         np.maximum.at(unit_score, st.passage_unit, passage_score)
         if query.asks_when_applies if rules.when_strict else query.asks_when:
             # When a rule applies is laid down in the act's final provisions.
-            unit_score[st.temporal] += rules.when / RRF_K
+            # (weighed by the act prior: an unlikely act's final provisions do not answer it)
+            unit_score[st.temporal] += rules.when / RRF_K * uw[st.temporal]
         title_sims = st.title_vectors @ vector
-        title_order = np.argsort(-title_sims)[:CANDIDATES]
-        unit_score[title_order] += rules.titles / (RRF_K + np.arange(len(title_order)))
+        title_order = np.argsort(-title_sims)[: self.depth]
+        title_order = within(title_order, uw[title_order], CANDIDATES)
+        unit_score[title_order] += rules.titles * weighted_rrf(uw[title_order], RRF_K)
         if rules.views and st.views is not None:
             view_order = view_ranking(st.views, vector, rules.view_kinds, len(unit_score))[:CANDIDATES]
             unit_score[view_order] += rules.views / (RRF_K + np.arange(len(view_order)))
@@ -174,6 +203,17 @@ class HybridRanker:
         top = float(own[allowed].max()) if allowed.any() else 0.0
         return ranked, top
 
+    def _act_weights(
+        self, query: Query, order: np.ndarray, docs: list[str] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Passage and unit weights (float, this view's positions) by the act prior: ones
+        without it, or when the acts searched were chosen (`docs`)."""
+        st = self.structure
+        if self.prior is None or docs:
+            return np.ones(len(st.passage_ids)), np.ones(len(st.unit_keys))
+        w = self.prior.of_acts(query.searched, order, self.rules.act_prior, self.rules.act_floor)
+        return w[self.prior.passage_act], w[self.prior.unit_act]
+
     def _leading_act(self, dense: np.ndarray, keyword: list[int]) -> str | None:
         """The act that holds at least `route_share` of the first passages of both rankings."""
         docs = self.structure.passage_doc
@@ -194,15 +234,16 @@ class HybridRanker:
         if self.files.manifest.index_type == "flat":
             sims = st.passage_vectors @ vector  # cosine: vectors are normalised
             masked = np.where(allowed, sims, -np.inf)
-            top = np.argpartition(-masked, min(CANDIDATES, len(sims) - 1))[:CANDIDATES]
+            depth = min(self.depth, len(sims) - 1)
+            top = np.argpartition(-masked, depth)[:depth]
             top = top[np.isfinite(masked[top])]
             return sims, top[np.argsort(-masked[top])]
         sims = np.full(len(st.passage_ids), -1.0, dtype="float32")
-        found_sims, found = self.files.vectors.search(vector[None], CANDIDATES * 4)
+        found_sims, found = self.files.vectors.search(vector[None], self.depth * 4)
         local = st.local[found[0][found[0] >= 0]]
         keep = (local >= 0) & allowed[np.maximum(local, 0)]
         sims[local[keep]] = found_sims[0][found[0] >= 0][keep]
-        return sims, local[keep][:CANDIDATES]
+        return sims, local[keep][: self.depth]
 
     def _allowed(self, docs: list[str] | None, kinds: list[str] | None) -> np.ndarray:
         mask = np.ones(len(self.structure.passage_doc), dtype=bool)
@@ -217,12 +258,18 @@ class HybridRanker:
         if not terms:
             return []
         match = " OR ".join(f'"{w}"' for w in terms)
-        with self.files.db() as con:
-            rows = con.execute(
-                "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?"
-                " ORDER BY bm25(passages_fts) LIMIT ?",
-                (match, CANDIDATES * 3),
-            ).fetchall()
+        if self.keywords is not None:
+            rows = self.keywords.ranked(match, CANDIDATES * 3, self.depth * 3)
+        else:
+            with self.files.db() as con:
+                rows = [
+                    r[0]
+                    for r in con.execute(
+                        "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?"
+                        " ORDER BY bm25(passages_fts) LIMIT ?",
+                        (match, CANDIDATES * 3),
+                    )
+                ]
         local = self.structure.local
-        out = [int(local[r[0]]) for r in rows if local[r[0]] >= 0 and allowed[local[r[0]]]]
-        return out[:CANDIDATES]
+        out = [int(local[r]) for r in rows if local[r] >= 0 and allowed[local[r]]]
+        return out[: self.depth]

@@ -39,9 +39,7 @@ def units() -> dict[tuple[str, str], Unit]:
             "article", "art_18", CITING, "Documentation keeping", [ref(CITING, "Article 11", "art_11")]
         ),
         ("ai-act", "art_4"): unit("article", "art_4", "AI literacy.", "AI literacy"),
-        ("ai-act", "rct_24"): unit(
-            "recital", "rct_24", TREATY, refs=[ref(TREATY, "Article 4(2)", "art_4")]
-        ),
+        ("ai-act", "rct_24"): unit("recital", "rct_24", TREATY, refs=[ref(TREATY, "Article 4(2)", "art_4")]),
         ("ai-act", "art_19"): unit(
             "article", "art_19", AMENDING, refs=[ref(AMENDING, "Article 11", "art_11")]
         ),
