@@ -86,7 +86,8 @@ class Searcher:
         scope = docs or None
         outside, named = query.outside, list(query.acts_named)
         # A question not in English is matched with the multilingual encoder, where there is one.
-        cross = self.crosslingual if query.language is not None else None
+        # (A question read through its English translation takes the English path.)
+        cross = self.crosslingual if query.language is not None and not query.translation else None
         notices.extend(dict.fromkeys(i.notice for i in outside))
 
         for ref in query.refs:

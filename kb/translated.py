@@ -1,0 +1,84 @@
+"""A question not in English read through its English translation (kb/translate.py): the
+translation is read as an English question (kb/query.py `read`) and searched on the English path,
+while the question keeps what was read in its own language — the text as asked, its language,
+and the provisions and acts it names ("Art. 5 Abs. 1 lit. f KI-VO" is read in German, where the
+reference reader knows the form, not as the model rendered it).
+
+When the model is not installed, the question is read as before (the multilingual encoder's
+path) with a notice saying why; it never fails.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from kb.messages import TRANSLATED
+from kb.query import Query, english_only_notice
+from kb.results import Turn
+from kb.translate import TranslationUnavailable, Translator
+
+log = logging.getLogger("regkb.translate")
+
+Reader = Callable[[str, Sequence[Turn]], Query]
+
+
+def reading(query: Query, translator: Translator | None, reread: Reader, history: Sequence[Turn]) -> Query:
+    """`query` (read in its own language) read through its English translation, where it is not
+    in English and `translator` is set (KB_TRANSLATE); else `query` itself. `reread(text,
+    history)` reads a text as kb/query.py `read` does, against the same acts."""
+    if query.language is None or translator is None:
+        return query
+    try:
+        translation = translator.translate(query.text)
+        before = _english_history(history, translator, reread)
+    except TranslationUnavailable as exc:
+        log.warning("questions not in English are not translated: %s", exc)
+        return replace(query, notices=(*query.notices, unavailable_notice(str(exc))))
+    english = reread(translation.text, before) if translation.text else None
+    if english is None or english.language is not None:
+        return query  # the model did not give English: the multilingual path, as without it
+    said = translated_notice(query, translation.text, translation.model)
+    notices = tuple(said if n == english_only_notice(query.language) else n for n in query.notices)
+    # References and act names as the question writes them win; the translation adds those
+    # only it shows ("Article 6(2)" where the question said "den zweiten Absatz von Artikel 6").
+    refs = query.refs or english.refs
+    return replace(
+        english,
+        text=query.text,
+        notices=tuple(dict.fromkeys((*notices, *english.notices))),
+        language=query.language,
+        refs=refs,
+        acts_named=tuple(dict.fromkeys((*query.acts_named, *english.acts_named))),
+        outside=query.outside or english.outside,
+        claims=query.claims,
+        translation=translation.text,
+        translated_by=translation.model,
+        translated_from=query,
+    )
+
+
+def _english_history(history: Sequence[Turn], translator: Translator, reread: Reader) -> list[Turn]:
+    """The conversation with its last question in English, so that a follow-up is read with it
+    (the last question was translated when it was asked: remembered, no second run)."""
+    turns = list(history)
+    last = turns[-1] if turns else None
+    if last is not None and reread(last.question, ()).language is not None:
+        english = translator.translate(last.question).text
+        if english:
+            turns[-1] = Turn(question=english, answer=last.answer)
+    return turns
+
+
+def translated_notice(query: Query, translation: str, model: str) -> str:
+    """What a translated question is told: its language, the translation searched, by whom."""
+    assert query.language is not None
+    return TRANSLATED.render(
+        "en", language=query.language.name, code=query.language.code, model=model, translation=translation
+    )
+
+
+def unavailable_notice(why: str) -> str:
+    """What a question not in English is told when the translation model cannot be used."""
+    return f"The question was not translated (KB_TRANSLATE): {why}"
