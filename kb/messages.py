@@ -30,9 +30,9 @@ class Message:
     de: str
     fr: str
 
-    def render(self, language: str, **fields: str) -> str:
-        """The message in `language` ("de"), English where it is not one of LANGUAGES."""
-        return str(getattr(self, language if language in LANGUAGES else ENGLISH)).format(**fields)
+    def render(self, lang: str, /, **fields: str) -> str:
+        """The message in language `lang` ("de"), English where it is not one of LANGUAGES."""
+        return str(getattr(self, lang if lang in LANGUAGES else ENGLISH)).format(**fields)
 
 
 DECLINED = Message(

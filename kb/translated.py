@@ -53,6 +53,11 @@ def reading(query: Query, translator: Translator | None, reread: Reader, history
         acts_named=tuple(dict.fromkeys((*query.acts_named, *english.acts_named))),
         outside=query.outside or english.outside,
         claims=query.claims,
+        # What the question asks beyond the acts (a country, facts in the world, what an
+        # institution will do) is read in its own words, as without translation: a small model's
+        # tense and wording ("will create" for "will einführen") are not the asker's.
+        asks_for=query.asks_for,
+        asks_world_facts=query.asks_world_facts,
         translation=translation.text,
         translated_by=translation.model,
         translated_from=query,

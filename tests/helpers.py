@@ -27,4 +27,5 @@ def settings_env(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "KB_CORPUS_MIRROR": str(settings.corpus_mirror),
         "KB_DOWNLOAD": "0",
         "KB_MULTILINGUAL": "1" if settings.multilingual else "0",
+        "KB_TRANSLATE": settings.translate,
     }
