@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from kb import messages
 from kb.abstain import Verdict
 from kb.answer import compose, render, renumber
 from kb.delegation import MEMBER_STATES, OTHER_LAW
@@ -24,10 +25,7 @@ if TYPE_CHECKING:
     from kb.query import Query
     from kb.results import Hit
 
-DECLINED = (
-    "The acts in this knowledge base do not answer this. {reason} The closest provisions are "
-    "listed below: they do not answer the question."
-)
+DECLINED = messages.DECLINED.en  # in German and French from kb/messages.py
 
 
 def extractive(r: Retrieval, embedder: Embedder, versions: list[ActVersion]) -> Answer:

@@ -10,6 +10,7 @@ remembered (a question searched, then asked, is translated once).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import re
 import threading
@@ -99,6 +100,8 @@ class Translator:
         self._llm = Llama(
             model_path=str(path), n_ctx=CONTEXT, n_threads=self.threads, verbose=False, seed=0
         )
+        # Freed before the interpreter tears down the modules llama.cpp's destructor needs.
+        atexit.register(self._llm.close)
         log.info("translation model %s loaded in %.1f s", self.name, time.perf_counter() - started)
         return self._llm
 
