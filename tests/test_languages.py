@@ -15,6 +15,7 @@ from kb import translate
 from kb.config import Settings
 from kb.knowledge import KnowledgeBase
 from kb.multilingual import NAME, VECTORS_FILE
+from kb.results import Turn
 from kb.search import Rules
 
 
@@ -301,3 +302,18 @@ def test_without_the_model_the_multilingual_encoder_answers_with_a_notice(
     assert result.translation is None and result.encoder == NAME
     assert any("nicht übersetzt" in n or "not translated" in n for n in result.notices), result.notices
     assert ("ai-act", "art_113") in [(h.doc, h.unit) for h in result.hits[:3]]
+
+
+def test_mixed_language_follow_ups_are_read_with_the_question_before(translating: KnowledgeBase) -> None:
+    english = "What are the obligations of providers of high-risk AI systems?"
+    german = "Welche Pflichten haben Anbieter von Hochrisiko-KI-Systemen?"
+    # A German follow-up to an English question: translated, then read with the English one.
+    answer = translating.ask("Und welche Pflichten haben die Betreiber?", history=[Turn(question=english)])
+    assert answer.language == "de" and answer.translation
+    assert answer.resolved_question is not None and english in answer.resolved_question
+    assert {"art_16", "art_26"} & {h.unit for h in answer.citations}, [h.label for h in answer.citations]
+    # An English follow-up to a German question: the German one is read in its translation.
+    answer = translating.ask("and for deployers?", history=[Turn(question=german)])
+    assert answer.resolved_question is not None and "deployers" in answer.resolved_question
+    assert german not in answer.resolved_question
+    assert "art_26" in {h.unit for h in answer.citations}, [h.label for h in answer.citations]
