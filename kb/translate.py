@@ -38,6 +38,9 @@ MAX_TOKENS = 256
 # The prompt, the question (questions over the embedder's 256 tokens are cut to their asking
 # sentences first, kb/query.py) and the answer fit in 1024 tokens with room to spare.
 CONTEXT = 1024
+# The longest question translated, in the model's tokens: the context less the answer and the
+# prompt's 60 tokens or so (chat template included). A longer one takes the multilingual path.
+LONGEST = CONTEXT - MAX_TOKENS - 96
 # One thread. The brief asked for two (the machine has two cores), but on these two cores shared
 # by several sessions (load average 10 to 13) the same question took 23.7 s with two threads and
 # 18.7 s with one, and the first two dev questions 44 s and 55 s with two against 19 s and 27 s
@@ -111,13 +114,18 @@ class Translator:
 
     def translate(self, question: str) -> Translation:
         """`question` in English, greedy (the same question always gets the same translation).
-        Raises TranslationUnavailable."""
+        Raises TranslationUnavailable (also for a question over LONGEST tokens)."""
         with self._lock:
             found = self._remembered.get(question)
             if found is not None:
                 self._remembered.move_to_end(question)
                 return Translation(found.text, found.model, 0.0)
             llm = self._load()
+            size = len(llm.tokenize(question.encode("utf-8"), add_bos=False))
+            if size > LONGEST:
+                raise TranslationUnavailable(
+                    f"the question is too long to translate ({size} tokens; the model reads {LONGEST})"
+                )
             started = time.perf_counter()
             out = llm.create_chat_completion(
                 messages=[{"role": "system", "content": PROMPT}, {"role": "user", "content": question}],
