@@ -80,6 +80,8 @@ def reading(query: Query, translator: Translator | None, reread: Reader, history
         # tense and wording ("will create" for "will einführen") are not the asker's.
         asks_for=query.asks_for,
         asks_world_facts=query.asks_world_facts,
+        # "Ab wann gelten …" asks when rules apply, whatever the model made of "ab wann".
+        asks_when_applies=query.asks_when_applies or english.asks_when_applies,
         translation=translation.text,
         translated_by=translation.model,
         translated_from=query,

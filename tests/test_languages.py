@@ -213,7 +213,11 @@ def translating(knowledge: KnowledgeBase, index_settings: Settings) -> Knowledge
 @pytest.mark.parametrize(
     ("question", "doc", "unit"),
     [
-        ("Ab wann gelten die Verbote bestimmter KI-Praktiken?", "ai-act", "art_113"),
+        (
+            "Ab wann gelten die Verbote für bestimmte Praktiken der künstlichen Intelligenz?",
+            "ai-act",
+            "art_113",
+        ),
         (
             "Le fabricant d'un objet connecté peut-il refuser de partager les données avec un tiers pour "
             "protéger ses secrets d'affaires ?",
@@ -255,7 +259,7 @@ def test_a_reference_in_another_language_is_pinned_first_with_translation(
 
 
 def test_the_answer_shows_the_language_and_the_translation_in_german(translating: KnowledgeBase) -> None:
-    question = "Ab wann gelten die Verbote bestimmter KI-Praktiken?"
+    question = "Ab wann gelten die Verbote für bestimmte Praktiken der künstlichen Intelligenz?"
     answer = translating.ask(question, version="original")
     assert answer.question == question and answer.language == "de" and not answer.abstained
     assert answer.translation and answer.translated_by == TRANSLATOR
@@ -316,3 +320,11 @@ def test_mixed_language_follow_ups_are_read_with_the_question_before(translating
     assert answer.resolved_question is not None and "deployers" in answer.resolved_question
     assert german not in answer.resolved_question
     assert "art_26" in {h.unit for h in answer.citations}, [h.label for h in answer.citations]
+
+
+def test_a_translation_unlike_the_question_is_not_searched(translating: KnowledgeBase) -> None:
+    # The 0.5B model renders "KI-Praktiken" as "industrial practices" (cosine 0.80 to the question
+    # in multilingual-e5): the question is matched as asked, and still finds the article.
+    result = translating.search("Ab wann gelten die Verbote bestimmter KI-Praktiken?", version="original")
+    assert result.translation is None and result.encoder == NAME
+    assert result.hits[0].unit == "art_113"
