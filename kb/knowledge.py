@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from kb import abstain, language, multilingual, outcome, versions
+from kb import abstain, language, messages, multilingual, outcome, translate, translated, versions
 from kb.arguments import act_ids, check_acts, check_in_force, check_question
 from kb.config import Settings, settings
 from kb.conversation import interleave
@@ -40,7 +40,7 @@ from kb.search.blocks import find_block
 from kb.search.pinned import extent
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from kb.citecheck.models import CheckReport
     from kb.generate import Restart
@@ -90,6 +90,7 @@ class KnowledgeBase:
         version: str = versions.CURRENT,
         rules: Rules | None = None,
         writer: Writer | None = None,
+        translator: translate.Translator | None = None,
     ) -> None:
         # numpy's BLAS threads keep spinning after each product and starve torch's on a small
         # machine: one BLAS thread halves search time on two cores (bench/query.py).
@@ -99,6 +100,7 @@ class KnowledgeBase:
         self.default_version = version
         self.rules = rules or Rules()
         self.writer = writer  # a language model that writes answers; None: extractive only
+        self.translator = translator  # translates questions not in English; None: not translated
         self._views: dict[tuple[tuple[str, str], ...], View] = {}
         self._titles: dict[str, np.ndarray] = {}  # title vectors, shared by the views
         self._lock = threading.RLock()
@@ -120,7 +122,9 @@ class KnowledgeBase:
             embedder = Embedder.from_settings(config, name)
             embedder.load()  # now, not on the first query
         rules = Rules(multilingual=config.multilingual)
-        return cls(files, embedder, config.version, rules, Writer.from_settings(config))
+        off = config.translate == translate.OFF
+        translator = None if off else translate.shared(config.translate, config.model_cache)
+        return cls(files, embedder, config.version, rules, Writer.from_settings(config), translator)
 
     @classmethod
     def open(cls, index_dir: Path | None = None, config: Settings | None = None) -> KnowledgeBase:
@@ -186,7 +190,13 @@ class KnowledgeBase:
     def _read(self, question: str, view: View, history: list[Turn] | None = None) -> Query:
         """`question` read once, against the acts of `view` (kb/query.py)."""
         window = Window(self._tokens, self.embedder.max_tokens)
-        return read(question, view.searcher.lexicon, history or [], window)
+        query = read(question, view.searcher.lexicon, history or [], window)
+
+        # Not in English: read through its English translation, where a translator is configured.
+        def reread(text: str, turns: Sequence[Turn]) -> Query:
+            return read(text, view.searcher.lexicon, turns, window)
+
+        return translated.reading(query, self.translator, reread, history or [])
 
     def _search(
         self, view: View, query: Query, k: int, docs: list[str] | None, kinds: list[str] | None = None
@@ -194,12 +204,14 @@ class KnowledgeBase:
         """Search as the question reads: a long one by its question sentences, one in another
         language with a notice, and every hit low confidence unless the multilingual encoder matched it."""
         result = view.searcher.search(query, k=k, docs=docs, kinds=kinds)
-        for hit in result.hits if query.language and result.encoder != multilingual.NAME else []:
+        searched_as_english = query.language and not query.translation and result.encoder != multilingual.NAME
+        for hit in result.hits if searched_as_english else []:
             hit.low_confidence = True
         result.language = query.language.code if query.language else "en"
+        result.translation, result.translated_by = query.translation or None, query.translated_by or None
         # One notice a fact: a question repeating "Article 114" does not get it once a mention.
         notices = multilingual.notices(query, result.encoder) + result.notices
-        result.notices = list(dict.fromkeys(notices))
+        result.notices = [messages.localize(n, result.language) for n in dict.fromkeys(notices)]
         result.missing = list(dict.fromkeys(result.missing))
         return result
 
@@ -293,7 +305,7 @@ class KnowledgeBase:
             citations=hits,
             versions=self.versions(hits, r.view),
             abstained=r.verdict.abstain,
-            reason=outcome.reason(r.verdict, hits),
+            reason=messages.localize(outcome.reason(r.verdict, hits) or "", r.result.language) or None,
             outcome=r.verdict.outcome,
         )
 

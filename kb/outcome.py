@@ -12,9 +12,11 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from kb import messages
 from kb.abstain import Verdict
 from kb.answer import compose, render, renumber
 from kb.delegation import MEMBER_STATES, OTHER_LAW
+from kb.messages import localize
 from kb.results import ActVersion, Answer, Sentence
 
 if TYPE_CHECKING:
@@ -23,10 +25,7 @@ if TYPE_CHECKING:
     from kb.query import Query
     from kb.results import Hit
 
-DECLINED = (
-    "The acts in this knowledge base do not answer this. {reason} The closest provisions are "
-    "listed below: they do not answer the question."
-)
+DECLINED = messages.DECLINED.en  # in German and French from kb/messages.py
 
 
 def extractive(r: Retrieval, embedder: Embedder, versions: list[ActVersion]) -> Answer:
@@ -35,18 +34,21 @@ def extractive(r: Retrieval, embedder: Embedder, versions: list[ActVersion]) -> 
     hits, verdict = r.result.hits, r.verdict
     # Sources in the order the answer quotes them, numbered without gaps (kb/answer.py `renumber`).
     shown, hits = renumber(sentences(r.query, verdict, hits, embedder), hits)
+    language = r.result.language
     return Answer(
         question=r.question,
-        answer=text(verdict, shown).strip(),
+        answer=localize(text(verdict, shown).strip(), language),
         sentences=shown,
         citations=hits,
         abstained=verdict.abstain,
-        reason=reason(verdict, hits),
+        reason=localize(reason(verdict, hits) or "", language) or None,
         outcome=verdict.outcome,
         # "Cites …" names the versions of the sources; a declined answer cites nothing.
         versions=[] if verdict.abstain else versions,
         notices=r.result.notices,
         language=r.result.language,
+        translation=r.result.translation,
+        translated_by=r.result.translated_by,
         resolved_question=r.resolved if r.resolved != r.question else None,
         took_ms=round((time.perf_counter() - r.started) * 1000, 1),
     )
@@ -81,8 +83,9 @@ def in_part_lead(query: Query, verdict: Verdict, hit: Hit) -> Sentence:
     act, _, where = hit.label.partition(", ")
     quoted = verdict.delegation.sentence
     said = f"The {act} leaves this to {verdict.delegation.to} ({where or hit.label}): “{quoted}”"
+    language = query.language.code if query.language else "en"
     return Sentence(
-        text=f"{said} {_not_held(query, verdict)}",
+        text=f"{localize(said, language)} {localize(_not_held(query, verdict), language)}",
         citation=verdict.hit + 1,
         quotes=[quoted],
         lead=True,

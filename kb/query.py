@@ -182,6 +182,13 @@ class Query:
     high_risk: bool = False
     own: Query | None = None
     """For a follow-up, the follow-up read alone: searched too, and the rankings interleaved."""
+    translation: str = ""
+    """The English translation searched in place of a question not in English (kb/translated.py);
+    empty when none was made. `text` stays the question as asked, `language` its language."""
+    translated_by: str = ""
+    """The model that made `translation`."""
+    translated_from: Query | None = None
+    """The question as read in its own language, before translation (references are read there)."""
 
     @property
     def is_follow_up(self) -> bool:

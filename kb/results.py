@@ -88,6 +88,10 @@ class SearchResult(BaseModel):
     encoder: str = Field(
         "", description="The model the question was matched with: the index's, or multilingual-e5-small"
     )
+    translation: str | None = Field(
+        None, description="The English translation searched, for a question not in English"
+    )
+    translated_by: str | None = Field(None, description="The local model that translated the question")
     missing: list[str] = Field(
         default_factory=list, description="Provisions the query names that do not exist, as the notices say"
     )
@@ -169,6 +173,10 @@ class Answer(BaseModel):
     versions: list[ActVersion]
     notices: list[str] = Field(default_factory=list)
     language: str = Field("en", description="ISO 639-1 code of the question's language, where it is clear")
+    translation: str | None = Field(
+        None, description="The English translation searched, for a question not in English"
+    )
+    translated_by: str | None = Field(None, description="The local model that translated the question")
     resolved_question: str | None = Field(
         None, description="The question as understood with the conversation"
     )
@@ -187,10 +195,12 @@ class Answer(BaseModel):
         """The line every interface shows above an answer that is not a plain answer: "Answered in
         part. The AI Act leaves part of this to the Member States (Article 70(1))." or "Not
         answered by the acts."; None for a plain answer."""
+        from kb.messages import localize  # (the product's words in the question's language)
+
         if self.outcome == "in_part":
-            return f"Answered in part. {self.reason or ''}".strip()
+            return localize(f"Answered in part. {self.reason or ''}".strip(), self.language)
         if self.outcome == "declined":
-            return "Not answered by the acts."
+            return localize("Not answered by the acts.", self.language)
         return None
 
     def written_by(self) -> str | None:

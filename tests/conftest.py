@@ -59,6 +59,9 @@ def make_settings(index_dir: Path, **overrides: object) -> Settings:
         # Multilingual passage vectors cost ~0.16 s a passage on two cores: only the session's
         # index has them (tests/test_languages.py reads them); other test indexes do without.
         "multilingual": False,
+        # The local translation step costs seconds a question: tests/test_languages.py turns it
+        # on where it is tested, with the model loaded once for the session.
+        "translate": "off",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -28,4 +28,5 @@ def settings_env(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "KB_DOWNLOAD": "0",
         "KB_MULTILINGUAL": "1" if settings.multilingual else "0",
         "KB_ADAPTATION": "1" if settings.adaptation else "0",
+        "KB_TRANSLATE": settings.translate,
     }

@@ -585,3 +585,43 @@ def test_socket_mode_reconnects_when_slack_says_disconnect(socket_bot: SlackStan
     assert number == 2 and at - sent < ACK_WINDOW_S
     assert len(socket.connections) == 2
     assert socket_bot.posted_to("CSOCK3")[0]["thread_ts"] == "2500.000100"
+
+
+@pytest.fixture(scope="module")
+def translating_server(
+    index_settings: Settings, slack: SlackStandIn, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """The server with questions not in English translated by the packaged 0.5B model."""
+    pytest.importorskip("llama_cpp", reason="the translation step needs the `llm` extra")
+    env = {**slack_env(index_settings, slack), "KB_TRANSLATE": "qwen2.5-coder-0.5b-instruct"}
+    srv = Server(env, tmp_path_factory.mktemp("slack-translating") / "server.log")
+    srv.wait_ready()
+    yield srv
+    srv.stop()
+
+
+def test_a_german_follow_up_to_an_english_question_shows_its_translation(
+    translating_server: Server, slack: SlackStandIn
+) -> None:
+    english = "What are the obligations of providers of high-risk AI systems?"
+    german = "Und welche Pflichten haben die Betreiber?"
+    slack.threads["1900.000100"] = [
+        {"user": "U1", "ts": "1900.000100", "text": f"<@UBOT> {english}"},
+        {"bot_id": "BBOT", "ts": "1900.000200", "text": "Providers shall …"},
+        {"user": "U1", "ts": "1900.000300", "text": f"<@UBOT> {german}"},
+    ]
+    payload = {
+        "type": "app_mention",
+        "user": "U1",
+        "channel": "CDE",
+        "ts": "1900.000300",
+        "thread_ts": "1900.000100",
+        "text": f"<@UBOT> {german}",
+    }
+    event(translating_server, payload, "EvGerman")
+    # The translation takes seconds to tens of seconds on a busy two-core machine.
+    posted = slack.posted_to("CDE", timeout=300)[0]
+    text = json.dumps(posted["blocks"], ensure_ascii=False)
+    assert posted["thread_ts"] == "1900.000100"
+    assert "ins Englische übersetzt" in text and "amtlichen englischen Wortlaut" in text
+    assert links(posted["blocks"]) and "AI Act, Article" in links(posted["blocks"])[0]

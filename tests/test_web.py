@@ -236,3 +236,34 @@ def test_an_api_error_is_shown_as_a_message(page: Page) -> None:
     page.evaluate("document.getElementById('question').value = 'y'.repeat(8001)")
     page.click("#send")
     expect(page.locator(".answer .error")).to_contain_text("Could not answer")
+
+
+@pytest.fixture(scope="module")
+def translating_server(
+    index_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """The server with questions not in English translated by the packaged 0.5B model."""
+    pytest.importorskip("llama_cpp", reason="the translation step needs the `llm` extra")
+    env = {**settings_env(index_settings), "KB_TRANSLATE": "qwen2.5-coder-0.5b-instruct"}
+    srv = Server(env, tmp_path_factory.mktemp("web-translating") / "server.log")
+    srv.wait_ready()
+    yield srv
+    srv.stop()
+
+
+def test_a_german_follow_up_shows_its_translation_and_the_english_text_notice(
+    browser: Browser, translating_server: Server
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(translating_server.url)
+    ask(page, "What are the obligations of providers of high-risk AI systems?")
+    page.fill("#question", "Und welche Pflichten haben die Betreiber?")
+    page.keyboard.press("Enter")
+    turn = page.locator(".turn").last
+    # The translation takes seconds to tens of seconds on a busy two-core machine.
+    expect(turn.locator(".answer[data-done]")).to_have_count(1, timeout=300_000)
+    expect(turn).to_contain_text("ins Englische übersetzt")
+    expect(turn).to_contain_text("amtlichen englischen Wortlaut")
+    expect(page.locator(".source").first).to_contain_text("AI Act, Article")
+    context.close()

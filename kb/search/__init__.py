@@ -20,6 +20,7 @@ from kb.manifest import ActInfo, VersionInfo
 from kb.query import Lexicon, Query
 from kb.query_refs import act_names
 from kb.results import Hit, Outside, SearchResult
+from kb.search import crosslingual
 from kb.search.act_prior import breadth
 from kb.search.crosslingual import Crosslingual
 from kb.search.hits import HitMaker
@@ -91,7 +92,8 @@ class Searcher:
         scope = docs or None
         outside, named = query.outside, list(query.acts_named)
         # A question not in English is matched with the multilingual encoder, where there is one.
-        cross = self.crosslingual if query.language is not None else None
+        # (A question read through its English translation takes the English path.)
+        cross = self.crosslingual if query.language is not None and not query.translation else None
         notices.extend(dict.fromkeys(i.notice for i in outside))
 
         for ref in query.refs:
@@ -121,6 +123,7 @@ class Searcher:
         ranker = cross.ranker if cross else self.ranker
         vector = cross.encode(query) if cross else self.embedder.encode([query.searched])[0]
         ranked, top_similarity = ranker.rank(query, vector, focus, kinds, k + len(pinned))
+        ranked = self._with_asked(query, ranked, vector, focus, kinds, k + len(pinned))
         passages = self.files.passages([r.passage_id for r in ranked])
         hits = [self.hits.passage(passages[r.passage_id], r.score) for r in ranked]
         references = pinned and all(h.match == "reference" for h in pinned)
@@ -178,6 +181,26 @@ class Searcher:
             f"{top.label} ({top.title.lower() or top.heading}) better."
         )
         return [hits.pop(0), *pinned]
+
+    def _with_asked(
+        self,
+        query: Query,
+        ranked: list[Ranked],
+        vector: np.ndarray,
+        focus: list[str] | None,
+        kinds: list[str] | None,
+        k: int,
+    ) -> list[Ranked]:
+        """For a question read through its translation, the English ranking (`ranked`, the
+        translation embedded as `vector`) fused with the multilingual encoder's ranking of the
+        question as asked (kb/search/crosslingual.py `fuse`); `ranked` when there is none."""
+        cross, asked = self.crosslingual, query.translated_from
+        if cross is None or asked is None or crosslingual.TRANSLATED_FUSION <= 0:
+            return ranked
+        depth = max(k, crosslingual.FUSED_DEPTH)
+        english, _ = self.ranker.rank(query, vector, focus, kinds, depth)
+        other, _ = cross.ranker.rank(asked, cross.encode(asked), focus, kinds, depth)
+        return crosslingual.fuse(english, other, self.structure, crosslingual.TRANSLATED_FUSION)[:k]
 
     def _is_temporal(self, hit: Hit) -> bool:
         st = self.structure

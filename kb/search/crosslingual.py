@@ -26,7 +26,7 @@ from kb.index import IndexFiles
 from kb.manifest import ActInfo
 from kb.multilingual import MultilingualEncoder, available, shared
 from kb.query import Query
-from kb.search.hybrid import CANDIDATES, HybridRanker, Rules
+from kb.search.hybrid import CANDIDATES, RRF_K, HybridRanker, Ranked, Rules
 from kb.search.structure import Structure
 
 log = logging.getLogger("regkb.search")
@@ -43,6 +43,14 @@ TERM_SIMILARITY = 0.925
 # answerable) every weight cost: hit@1 / hit@5 / MRR 0.312 / 0.562 / 0.425 at 0, 0.292 / 0.542 /
 # 0.401 at 0.25, 0.271 / 0.479 / 0.383 at 0.5 (the English weight). Kept for act routing only.
 KEYWORD = 0.0
+
+# The weight of the multilingual encoder's ranking of the question as asked, fused (reciprocal
+# rank, unit level) with the English ranking of its translation (kb/translated.py); 0: the
+# translation alone. Chosen on the translated dev questions (docs/ranking.md).
+TRANSLATED_FUSION = 1.0
+# How many units of each ranking the fusion reads: more than the k returned, so that a unit
+# second in one and twelfth in the other still counts twice.
+FUSED_DEPTH = 20
 
 
 class CrosslingualRanker(HybridRanker):
@@ -143,3 +151,19 @@ def _vectors(files: IndexFiles) -> np.ndarray | None:
         return None
     files._multilingual = vectors  # type: ignore[attr-defined]  # shared by every view
     return vectors
+
+
+def fuse(english: list[Ranked], asked: list[Ranked], structure: Structure, weight: float) -> list[Ranked]:
+    """The units of both rankings by reciprocal rank fusion: `english`'s (the translation on the
+    English path) at weight 1, `asked`'s (the question as asked, multilingual encoder) at
+    `weight`. A unit keeps the English ranking's passage where it has one (its similarity is the
+    English model's, as abstention reads it)."""
+    score: dict[int, float] = {}
+    best: dict[int, Ranked] = {}
+    for w, ranking in ((1.0, english), (weight, asked)):
+        for rank, r in enumerate(ranking):
+            unit = int(structure.passage_unit[structure.local[r.passage_id]])
+            score[unit] = score.get(unit, 0.0) + w / (RRF_K + rank)
+            best.setdefault(unit, r)
+    order = sorted(score, key=lambda u: -score[u])
+    return [Ranked(best[u].passage_id, score[u], best[u].similarity) for u in order]
