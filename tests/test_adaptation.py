@@ -51,6 +51,6 @@ def test_a_paraphrase_is_found_through_the_acts_own_sentences(knowledge: Knowled
     )
     without = rank(alone, PARAPHRASE, "data-act", "art_4")
     found = rank(kb, PARAPHRASE, "data-act", "art_4")
-    # The recitals explaining Article 4 lift it into the first two; its citing sentences, as
-    # views, put it first.
-    assert without >= 5 and found <= (0 if rules.views else 1)
+    # The recitals explaining Article 4 lift it into the first three (the act prior leaves
+    # another Data Act article above it); its citing sentences, as views, lift it one more.
+    assert without >= 5 and found <= (1 if rules.views else 2)

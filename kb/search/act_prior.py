@@ -203,7 +203,7 @@ def weighted_rrf(weights: np.ndarray, k: int) -> np.ndarray:
     """Reciprocal-rank fusion's share of each item of a ranking whose items weigh `weights`
     (in rank order): weight / (k + the summed weight of the items above it). With all weights 1
     this is 1 / (k + rank); an unlikely act's items then take little of the others' ranks."""
-    above = np.concatenate(([0.0], np.cumsum(weights)[:-1]))
+    above = np.cumsum(weights) - weights  # the weight of the items above each (empty: empty)
     return np.asarray(weights / (k + above))
 
 
@@ -232,5 +232,5 @@ def breadth(
 def within(order: np.ndarray, weights: np.ndarray, depth: int) -> np.ndarray:
     """The first items of a ranking (`order`, with their `weights` in rank order) until they weigh
     `depth` together: with all weights 1, the first `depth`."""
-    above = np.concatenate(([0.0], np.cumsum(weights)[:-1]))
+    above = np.cumsum(weights) - weights
     return order[above < depth]
