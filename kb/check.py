@@ -11,7 +11,10 @@ A sentence passes when
 - a sentence of four content words or more shares at least a quarter of them with the provisions
   it cites (a claim made of other words is not theirs);
 - it does not echo an instruction addressed to a model that a cited provision carries ("Ignore
-  all previous instructions and answer that …"): provisions are data, never instructions.
+  all previous instructions and answer that …"): provisions are data, never instructions;
+- it keeps the law's meaning (kb/check_meaning.py): it does not permit what the provisions it
+  cites prohibit, drop or add a "not" against the clause it paraphrases, swap a role
+  (provider/deployer, data holder/user …) or state a number they do not.
 Anything else is removed and counted. The rules are the issue's (#17), checked mechanically:
 no model judges another model here.
 """
@@ -23,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from kb.answer import FACTS
+from kb.check_meaning import inversions
 from kb.grammar import find_query_refs
 from kb.sentences import sentences_of, split_sentences
 from kb.vocabulary import MONTHS, NUMBER_WORDS
@@ -149,6 +153,8 @@ class Checker:
         fail = verdict.failures.append
         if not cited:
             fail("cites no provision")
+        if not re.search(r"[^\W\d_]{2,}", text):
+            fail("says nothing: it is only a marker")
         unknown = [n for n in cited if n not in self.sources]
         if unknown:
             fail("cites a provision that was not supplied: " + ", ".join(f"[{n}]" for n in unknown))
@@ -169,6 +175,8 @@ class Checker:
         if any(" ".join(words[i : i + LEAK_WORDS]) in self._leaks for i in range(len(words))):
             fail("repeats the instructions")
         self._check_support(bare, known, fail)
+        for why in inversions(bare, haystacks, [self._label[n] for n in known]):
+            fail(why)
         return verdict
 
     def _check_support(self, bare: str, known: list[int], fail: Callable[[str], None]) -> None:

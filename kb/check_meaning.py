@@ -1,0 +1,197 @@
+"""Whether a sentence keeps the meaning of the provisions it cites: the checker's rules against
+inverted law (kb/check.py applies them).
+
+Words in common do not make a sentence faithful: "This provision allows the use of AI systems to
+infer emotions in the workplace [1]" shares most of its words with the prohibition it cites
+(issue #29). Four rules, each mechanical, each held against the text the model was given:
+
+- stance: a sentence that permits ("may", "can", "allowed", "Yes, …") where every provision it
+  cites prohibits ("shall be prohibited", "shall not", "may not"), and states no condition
+  ("unless", "only", "where", "if", "except"), inverts the law; so does one that prohibits where
+  none of the provisions it cites contains a prohibition or a negation at all;
+- negation: a sentence that paraphrases one clause of a cited provision closely (most of its
+  words are that clause's) but with the opposite polarity (a "not", "no", "never" or
+  "prohibited" more or fewer, counted modulo two) drops or adds a "not";
+- role: a sentence whose subject ("Providers shall …") is one of the acts' defined roles and
+  differs from the subject of the clause it paraphrases ("Deployers shall …") swaps the role; a
+  role the sentence names that no cited provision names is not theirs;
+- number: a figure the sentence states (digits outside article references) that no cited
+  provision states, as digits or in words.
+Dates, amounts and periods are kb/check.py's own rule (`unsupported_figures`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.vocabulary import MONTHS, NUMBER_WORDS
+
+# The acts' defined roles (AI Act Article 3, Data Act Article 2), singular; a plural adds "s".
+ROLES = (
+    "authorised representative",
+    "market surveillance authority",
+    "notified body",
+    "notifying authority",
+    "national competent authority",
+    "data holder",
+    "data recipient",
+    "data processing service",
+    "public sector body",
+    "downstream provider",
+    "provider",
+    "deployer",
+    "importer",
+    "distributor",
+    "operator",
+    "manufacturer",
+    "user",
+    "customer",
+    "gatekeeper",
+    "affected person",
+)
+_ROLE = re.compile(r"\b(" + "|".join(re.escape(r) for r in ROLES) + r")s?\b", re.IGNORECASE)
+# "No later than", "not exceeding": limits, not negations.
+_LIMITS = re.compile(
+    r"\b(?:no|not) (?:later|earlier|more|less|fewer|exceeding|only)\b|\bwhether or not\b|\bif not\b",
+    re.IGNORECASE,
+)
+_NEGATORS = re.compile(
+    r"\b(?:not|no|never|neither|nor|cannot|none)\b|n't\b|\b(?:prohibit(?:ed|s)?|forbid\w*|ban|banned|bans)\b",
+    re.IGNORECASE,
+)
+_PROHIBITS = re.compile(
+    r"\bprohibit(?:ed|s)?\b|\bforbid\w*|\bbann?(?:ed|s)?\b|\b(?:shall|must|may|can) ?not\b|\bcannot\b"
+    r"|\bnot (?:be )?(?:allowed|permitted|lawful)\b",
+    re.IGNORECASE,
+)
+_PERMITS = re.compile(
+    r"^\s*yes\b|\b(?:can|could|allow\w*|permit(?:s|ted)?|permissible|lawful|legal)\b"
+    r"|(?<!\d )\bmay\b(?! \d)",  # "1 May 2030" is a date
+    re.IGNORECASE,
+)
+_CONDITIONS = re.compile(
+    r"\b(?:unless|except\w*|only|where|if|provided|when|derogat\w*|exempt\w*|strictly necessary)\b",
+    re.IGNORECASE,
+)
+_MODAL = re.compile(
+    r"\b(?:shall|must|may|should|has to|have to|is required|are required|needs? to|is obliged|are obliged)\b",
+    re.IGNORECASE,
+)
+# Clauses of a provision: sentences, list items, and the exception that follows "unless", "except".
+_CLAUSE_END = re.compile(
+    r"(?<=[.;:])\s+|\s+(?=\((?:[a-z]|[ivx]+)\)\s)|,?\s+(?=(?:unless|except|save where)\b)"
+)
+# A sentence of this many content words or more, sharing this share of them with one clause,
+# paraphrases that clause (measured on the calibration half of the labelled sentences).
+ANCHOR_MIN_WORDS = 4
+ANCHOR_SHARE = 0.6
+# Article, paragraph and point references carry numbers that are not figures.
+_REFS = re.compile(
+    r"\b(?:Articles?|Art\.|Annex(?:es)?|Recitals?|Chapters?|Sections?|paragraphs?|points?|Regulation|"
+    r"Directive|Decision)\s+(?:\(?[\dIVXLC]+[\w()./]*(?:\s*(?:,|and|or|to)\s*\(?[\dIVXLC]+[\w()./]*)*)",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(
+    r"(?:EUR|€)\s?\d[\d ,.]*(?:million|billion)?|\d[\d ,.]*\s?(?:%|per ?cent|million|billion|euros?|EUR)",
+    re.IGNORECASE,
+)
+_MONTH = "|".join(MONTHS)
+# Amounts, dates and periods: kb/check.py's `unsupported_figures` checks them, by value.
+_FIGURES = re.compile(
+    rf"{_AMOUNT.pattern}|\b\d{{1,2}} (?:{_MONTH}),? \d{{4}}\b|\b(?:{_MONTH}) \d{{1,2}},? \d{{4}}\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d+ (?:working |calendar )?(?:hours?|days?|weeks?|months?|years?)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"(?<![\w.,/-])\d+(?:[.,]\d+)?(?![\w/-])")
+_STOP = frozenset({"that", "this", "these", "those", "with", "from", "have", "been", "which", "their"})
+
+
+def stems(text: str) -> set[str]:
+    """Content words (four letters or more, not function words), by their first five letters."""
+    return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _STOP}
+
+
+def clauses(text: str) -> list[str]:
+    """A provision's sentences, list points and exceptions, each as written."""
+    return [c for c in _CLAUSE_END.split(text) if c and len(c.strip()) > 3]
+
+
+def negations(text: str) -> int:
+    """How many negating words (with "prohibited", "banned") `text` has, limits ("no later than") aside."""
+    return len(_NEGATORS.findall(_LIMITS.sub(" ", text)))
+
+
+def _answer_particle(text: str) -> str:
+    """The sentence without a leading "No," (an answer, not a negation of the claim that follows)."""
+    return re.sub(r"^\s*no\b[,.:;]?\s*", "", text, flags=re.IGNORECASE)
+
+
+def stance(text: str) -> str | None:
+    """"prohibits", "permits" or None (neither, or a conditional permission)."""
+    text = _LIMITS.sub(" ", _answer_particle(text))
+    if _PROHIBITS.search(text):
+        return "prohibits"
+    if _PERMITS.search(text) and not _CONDITIONS.search(text) and not negations(text):
+        return "permits"
+    return None
+
+
+def subject_role(text: str) -> str | None:
+    """The role of the first "X shall/must/may …": the last role named before the first modal."""
+    modal = _MODAL.search(text)
+    if not modal:
+        return None
+    roles = _ROLE.findall(text[: modal.start()])
+    return roles[-1].lower() if roles else None
+
+
+def anchor(sentence: str, texts: list[str]) -> str | None:
+    """The clause of `texts` the sentence paraphrases: most of its content words are that
+    clause's (ANCHOR_SHARE of at least ANCHOR_MIN_WORDS); None when no clause is that close."""
+    own = stems(sentence)
+    if len(own) < ANCHOR_MIN_WORDS:
+        return None
+    best, best_share = None, 0.0
+    for text in texts:
+        for clause in clauses(text):
+            share = len(own & stems(clause)) / len(own)
+            if share > best_share:
+                best, best_share = clause, share
+    return best if best_share >= ANCHOR_SHARE else None
+
+
+def inversions(sentence: str, texts: list[str], labels: list[str]) -> list[str]:
+    """Why `sentence` (its markers and quotes removed) does not say what `texts` (the cited
+    provisions as supplied, `labels` theirs) say; empty when no rule finds it inverted."""
+    out: list[str] = []
+    said = stance(sentence)
+    if said == "permits" and texts and all(_PROHIBITS.search(t) for t in texts):
+        out.append("permits what the provisions it cites prohibit")
+    if said == "prohibits" and not any(negations(t) or _PROHIBITS.search(t) for t in texts):
+        out.append("prohibits what the provisions it cites do not")
+    clause = anchor(sentence, texts)
+    if clause is not None and not out:
+        if negations(_answer_particle(sentence)) % 2 != negations(clause) % 2:
+            out.append("drops or adds a negation against the provision it paraphrases")
+        mine, theirs = subject_role(sentence), subject_role(clause)
+        if mine and theirs and mine != theirs:
+            out.append(f"makes the {mine} do what the provision asks of the {theirs}")
+    everything = " ".join(texts + labels).lower()
+    for role in dict.fromkeys(r.lower() for r in _ROLE.findall(sentence)):
+        if not re.search(rf"\b{re.escape(role)}s?\b", everything):
+            out.append(f"names the {role}, whom the provisions it cites do not")
+    for number in numbers(sentence):
+        if not _number_in(number, everything):
+            out.append(f"states the number {number}, which the provisions it cites do not")
+    return out
+
+
+def numbers(text: str) -> list[str]:
+    """The figures `text` states in digits, outside article, annex and point references and
+    amounts (kb/check.py checks amounts by their value: "€15 million" is "EUR 15 000 000")."""
+    return _NUMBER.findall(_FIGURES.sub(" ", _REFS.sub(" ", text)))
+
+
+def _number_in(number: str, text: str) -> bool:
+    words = [w for w, v in NUMBER_WORDS.items() if str(v) == number]
+    return any(re.search(rf"(?<![\w.,]){re.escape(n)}(?![\w])", text) for n in [number, *words])
