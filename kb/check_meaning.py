@@ -103,6 +103,11 @@ _FIGURES = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"(?<![\w.,/-])\d+(?:[.,]\d+)?(?![\w/-])")
+# A condition that opens a sentence or clause, up to its comma.
+_CONDITION = re.compile(
+    r"(?:^|(?<=[.;:]\s)|(?<=\n))\s*(?:where|if|when|unless|in so far as|insofar as)\b[^,;:]*,",
+    re.IGNORECASE,
+)
 _STOP = frozenset({"that", "this", "these", "those", "with", "from", "have", "been", "which", "their"})
 
 
@@ -114,6 +119,19 @@ def stems(text: str) -> set[str]:
 def clauses(text: str) -> list[str]:
     """A provision's sentences, list points and exceptions, each as written."""
     return [c for c in _CLAUSE_END.split(text) if c and len(c.strip()) > 3]
+
+
+def lead_in(text: str) -> str:
+    """The words that govern a list's points ("The following AI practices shall be prohibited:"):
+    the text before its first point, when that ends with a colon; else nothing."""
+    m = re.search(r":\s*\n?\s*\((?:[a-z]|[ivx]+)\)\s", text)
+    return text[: m.start() + 1] if m else ""
+
+
+def main_clause(text: str) -> str:
+    """`text` without its conditions ("Where data cannot be accessed …, "): a negation there
+    says when the rule applies, not what it says."""
+    return _CONDITION.sub(" ", text)
 
 
 def negations(text: str) -> int:
@@ -137,26 +155,30 @@ def stance(text: str) -> str | None:
 
 
 def subject_role(text: str) -> str | None:
-    """The role of the first "X shall/must/may …": the last role named before the first modal."""
+    """The role of the first "X shall/must/may …": the first role named in the phrase before the
+    first modal ("The provider of data processing services shall" → provider)."""
     modal = _MODAL.search(text)
     if not modal:
         return None
-    roles = _ROLE.findall(text[: modal.start()])
-    return roles[-1].lower() if roles else None
+    phrase = re.split(r"[,;:]", text[: modal.start()])[-1]
+    roles = _ROLE.findall(phrase)
+    return roles[0].lower() if roles else None
 
 
-def anchor(sentence: str, texts: list[str]) -> str | None:
-    """The clause of `texts` the sentence paraphrases: most of its content words are that
-    clause's (ANCHOR_SHARE of at least ANCHOR_MIN_WORDS); None when no clause is that close."""
+def anchor(sentence: str, texts: list[str]) -> tuple[str, str] | None:
+    """The clause of `texts` the sentence paraphrases, with the lead-in that governs it: most of
+    the sentence's content words are that clause's (ANCHOR_SHARE of at least ANCHOR_MIN_WORDS);
+    None when no clause is that close."""
     own = stems(sentence)
     if len(own) < ANCHOR_MIN_WORDS:
         return None
     best, best_share = None, 0.0
     for text in texts:
-        for clause in clauses(text):
+        lead = lead_in(text)
+        for clause in clauses(text[len(lead) :]):
             share = len(own & stems(clause)) / len(own)
             if share > best_share:
-                best, best_share = clause, share
+                best, best_share = (clause, lead), share
     return best if best_share >= ANCHOR_SHARE else None
 
 
@@ -164,18 +186,23 @@ def inversions(sentence: str, texts: list[str], labels: list[str]) -> list[str]:
     """Why `sentence` (its markers and quotes removed) does not say what `texts` (the cited
     provisions as supplied, `labels` theirs) say; empty when no rule finds it inverted."""
     out: list[str] = []
-    said = stance(sentence)
-    if said == "permits" and texts and all(_PROHIBITS.search(t) for t in texts):
+    said = stance(main_clause(sentence))
+    rules = [main_clause(t) for t in texts]
+    if said == "permits" and rules and all(_PROHIBITS.search(t) for t in rules):
         out.append("permits what the provisions it cites prohibit")
-    if said == "prohibits" and not any(negations(t) or _PROHIBITS.search(t) for t in texts):
+    if said == "prohibits" and not any(negations(t) or _PROHIBITS.search(t) for t in rules):
         out.append("prohibits what the provisions it cites do not")
-    clause = anchor(sentence, texts)
-    if clause is not None and not out:
-        if negations(_answer_particle(sentence)) % 2 != negations(clause) % 2:
+    found = anchor(sentence, texts)
+    if found is not None and not out:
+        clause, lead = found
+        mine = negations(main_clause(_answer_particle(sentence)))
+        # An exception ("except where …", "unless …") says the opposite of the rule it excepts from.
+        exception = 1 if re.match(r"\s*(?:except|unless|save)\b", clause, re.IGNORECASE) else 0
+        if mine % 2 != (negations(main_clause(clause)) + negations(lead) + exception) % 2:
             out.append("drops or adds a negation against the provision it paraphrases")
-        mine, theirs = subject_role(sentence), subject_role(clause)
-        if mine and theirs and mine != theirs:
-            out.append(f"makes the {mine} do what the provision asks of the {theirs}")
+        who, whom = subject_role(main_clause(sentence)), subject_role(main_clause(clause))
+        if who and whom and who != whom:
+            out.append(f"makes the {who} do what the provision asks of the {whom}")
     everything = " ".join(texts + labels).lower()
     for role in dict.fromkeys(r.lower() for r in _ROLE.findall(sentence)):
         if not re.search(rf"\b{re.escape(role)}s?\b", everything):
