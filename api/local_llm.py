@@ -136,6 +136,17 @@ class LocalModelServer:
         except httpx.HTTPError:
             return False
 
+    def warm(self, timeout: float = START_TIMEOUT) -> None:
+        """Have the model read the answer rules once (kb/generate.py's SYSTEM_PROMPT, one token
+        written): llama.cpp keeps a prompt's common prefix, so every question after reads only
+        its own provisions. Best effort: a failure here shows on the first question instead."""
+        from kb.generate import SYSTEM_PROMPT
+
+        chat = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "Ready?"}]
+        with contextlib.suppress(httpx.HTTPError):
+            body = {"messages": chat, "max_tokens": 1}
+            httpx.post(f"{self.url}/chat/completions", json=body, timeout=timeout)
+
     def tail(self, chars: int = 300) -> str:
         """The end of the server's log, on one line."""
         try:
@@ -187,6 +198,7 @@ def start_for_settings(config, log: Path) -> LocalModelServer:  # type: ignore[n
         port=config.llm_local_port,
         threads=config.llm_local_threads,
     ).start()
+    server.warm()
     os.environ["KB_LLM_URL"] = server.url
     os.environ["KB_LLM_MODEL"] = server.model
     os.environ["KB_LLM_SYSTEM_ROLE"] = "1"

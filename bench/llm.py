@@ -23,8 +23,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 from api.local_llm import LocalModelServer, installed, packaged
 from bench.common import DEV, percentiles, write
 from kb.config import settings
@@ -114,12 +112,8 @@ def main() -> None:
         server = server_for(args.model, Path(tmp) / "llama_server.log", args.port, args.threads).start()
         load_s = time.perf_counter() - started
         try:
-            # Warm-up: one token maps the model's pages and fills llama.cpp's caches.
-            httpx.post(
-                f"{server.url}/chat/completions",
-                json={"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1},
-                timeout=120,
-            )
+            # Warm-up, as `kb serve --llm local` does: the model's pages mapped, the rules read.
+            server.warm()
             client = _Measured(server.url, server.model, timeout=300)
             for item in items:
                 q = item["question"]
