@@ -62,10 +62,10 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def _die_with_parent() -> None:
-    """In the child before exec: receive SIGTERM when the parent dies (Linux), so that a killed
+    """In the child before exec: receive SIGKILL when the parent dies (Linux), so that a killed
     `kb serve` leaves no model server holding 1 GB and two cores behind."""
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 class LocalModelServer:

@@ -26,7 +26,7 @@ from pathlib import Path
 from api.local_llm import LocalModelServer, installed, packaged
 from bench.common import DEV, percentiles, write
 from kb.config import settings
-from kb.generate import ChatClient, Usage, Writer, sources_of
+from kb.generate import ChatClient, Usage, Writer
 from kb.knowledge import KnowledgeBase
 from kb.results import Answer
 
@@ -61,7 +61,9 @@ def server_for(model: str, log: Path, port: int, threads: int) -> LocalModelServ
     return packaged(model, settings().model_cache, log, port=port, threads=threads)
 
 
-def _row(item: dict, answer: Answer, client: _Measured, total_ms: float, extractive_ms: float) -> dict:
+def _row(item: dict, answer: Answer, writer: Writer, total_ms: float, extractive_ms: float) -> dict:
+    client = writer.client
+    assert isinstance(client, _Measured)
     u = client.last
     gen_s = max(u.total_s - u.first_token_s, 1e-9)
     generated = answer.answer_mode == "generated"
@@ -84,7 +86,7 @@ def _row(item: dict, answer: Answer, client: _Measured, total_ms: float, extract
         "sources": [
             {"marker": s.number, "label": s.label, "doc": h.doc, "unit": h.unit, "pinpoint": h.pinpoint}
             | {"text": s.text}
-            for s, h in zip(sources_of(answer.citations, item["question"]), answer.citations, strict=False)
+            for s, h in zip(writer.sources, answer.citations, strict=False)
         ],
         "answer": answer.answer,
     }
@@ -122,10 +124,10 @@ def main() -> None:
                 kb.ask(q)
                 extractive_ms = (time.perf_counter() - t0) * 1000
                 client.raw, client.last = "", Usage()
-                kb.writer = Writer(client)
+                kb.writer = writer = Writer(client)
                 t0 = time.perf_counter()
                 answer: Answer = kb.ask(q)
-                rows.append(_row(item, answer, client, (time.perf_counter() - t0) * 1000, extractive_ms))
+                rows.append(_row(item, answer, writer, (time.perf_counter() - t0) * 1000, extractive_ms))
                 r = rows[-1]
                 print(
                     f"{r['mode']:<10} {r['answer_ms'] / 1000:>6.1f} s  "

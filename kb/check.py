@@ -175,7 +175,8 @@ class Checker:
         if any(" ".join(words[i : i + LEAK_WORDS]) in self._leaks for i in range(len(words))):
             fail("repeats the instructions")
         self._check_support(bare, known, fail)
-        for why in inversions(bare, haystacks, [self._label[n] for n in known]):
+        # The claim with its quotes: "prohibits “…”" says what it does with the provision's words.
+        for why in inversions(text, haystacks, [self._label[n] for n in known]):
             fail(why)
         return verdict
 

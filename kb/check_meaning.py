@@ -85,6 +85,10 @@ _CLAUSE_END = re.compile(
 # paraphrases that clause (measured on the calibration half of the labelled sentences).
 ANCHOR_MIN_WORDS = 4
 ANCHOR_SHARE = 0.6
+_EXCEPTION = re.compile(r"\s*(?:except|unless|save)\b", re.IGNORECASE)
+_DEROGATION = re.compile(r"\bby way of derogation\b|\bshall not apply\b|\bexempt", re.IGNORECASE)
+# A permission that shares this share of its content words with an exception states it.
+EXCEPTION_SHARE = 0.4
 # Article, paragraph and point references carry numbers that are not figures.
 _REFS = re.compile(
     r"\b(?:Articles?|Art\.|Annex(?:es)?|Recitals?|Chapters?|Sections?|paragraphs?|points?|Regulation|"
@@ -124,7 +128,7 @@ def clauses(text: str) -> list[str]:
 def lead_in(text: str) -> str:
     """The words that govern a list's points ("The following AI practices shall be prohibited:"):
     the text before its first point, when that ends with a colon; else nothing."""
-    m = re.search(r":\s*\n?\s*\((?:[a-z]|[ivx]+)\)\s", text)
+    m = re.search(r":\s*(?:…\s*)?\((?:[a-z]|[ivx]+|\d+)\)\s", text)
     return text[: m.start() + 1] if m else ""
 
 
@@ -188,7 +192,8 @@ def inversions(sentence: str, texts: list[str], labels: list[str]) -> list[str]:
     out: list[str] = []
     said = stance(main_clause(sentence))
     rules = [main_clause(t) for t in texts]
-    if said == "permits" and rules and all(_PROHIBITS.search(t) for t in rules):
+    prohibited = bool(rules) and all(_PROHIBITS.search(t) for t in rules)
+    if said == "permits" and prohibited and not _states_an_exception(sentence, texts):
         out.append("permits what the provisions it cites prohibit")
     if said == "prohibits" and not any(negations(t) or _PROHIBITS.search(t) for t in rules):
         out.append("prohibits what the provisions it cites do not")
@@ -197,7 +202,7 @@ def inversions(sentence: str, texts: list[str], labels: list[str]) -> list[str]:
         clause, lead = found
         mine = negations(main_clause(_answer_particle(sentence)))
         # An exception ("except where …", "unless …") says the opposite of the rule it excepts from.
-        exception = 1 if re.match(r"\s*(?:except|unless|save)\b", clause, re.IGNORECASE) else 0
+        exception = 1 if _EXCEPTION.match(clause) else 0
         if mine % 2 != (negations(main_clause(clause)) + negations(lead) + exception) % 2:
             out.append("drops or adds a negation against the provision it paraphrases")
         who, whom = subject_role(main_clause(sentence)), subject_role(main_clause(clause))
@@ -211,6 +216,20 @@ def inversions(sentence: str, texts: list[str], labels: list[str]) -> list[str]:
         if not _number_in(number, everything):
             out.append(f"states the number {number}, which the provisions it cites do not")
     return out
+
+
+def _states_an_exception(sentence: str, texts: list[str]) -> bool:
+    """The sentence permits what an exception of a cited prohibition permits ("It allows use for
+    medical or safety reasons" of Article 5(1)(f)'s "except where … for medical or safety
+    reasons"): EXCEPTION_SHARE of its content words, two at least, are the exception's."""
+    own = stems(sentence)
+    for text in texts:
+        for clause in clauses(text):
+            if _EXCEPTION.match(clause) or _DEROGATION.search(clause):
+                shared = own & stems(clause)
+                if len(shared) >= 2 and len(shared) >= EXCEPTION_SHARE * len(own):
+                    return True
+    return False
 
 
 def numbers(text: str) -> list[str]:

@@ -40,18 +40,26 @@ def _stems(text: str) -> set[str]:
     return {w[:_STEM] for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in _STOP}
 
 
-def trim(text: str, question: str, limit: int) -> str:
+def trim(text: str, question: str, limit: int, quoted: list[str] | None = None) -> str:
     """The sentences (or clauses) of `text` most relevant to `question`, in their order, within
-    `limit` characters; the first sentence breaks ties, so a provision's opening is kept when no
-    sentence shares a word with the question. Whole text when it fits."""
+    `limit` characters. Relevant first: those holding words the extractive answer `quoted` from
+    this provision (kb/answer.py chose them by meaning, with the embedding model), then those
+    sharing most words with the question; the first sentence breaks ties, so a provision's
+    opening is kept when nothing else tells. Whole text when it fits."""
     if len(text) <= limit:
         return text
     spans = spans_of(text, clauses=True)
     asked = _stems(question)
-    ranked = sorted(
-        range(len(spans)),
-        key=lambda i: (-len(asked & _stems(text[spans[i][0] : spans[i][1]])), i),
-    )
+    # The parts of each quote ("…" skips words); a part of a few words would match any clause.
+    parts = [f for q in quoted or [] for p in re.split(r"…|\.\.\.", q) if len(f := _fold(p)) > 20]
+
+    def relevance(i: int) -> tuple[int, int, int]:
+        clause = text[spans[i][0] : spans[i][1]]
+        folded = _fold(clause)
+        by_answer = any(p in folded or folded in p for p in parts)
+        return (-by_answer, -len(asked & _stems(clause)), i)
+
+    ranked = sorted(range(len(spans)), key=relevance)
     chosen: list[int] = []
     used = 0
     for i in ranked:
@@ -70,6 +78,10 @@ def trim(text: str, question: str, limit: int) -> str:
     if chosen[0] != 0:
         parts.insert(0, "…")
     return " ".join(parts)
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
 
 
 def budget(count: int) -> list[int]:

@@ -28,8 +28,8 @@ SYSTEM_PROMPT = """You answer questions about EU law for compliance teams, using
 provisions supplied in the user message.
 Rules:
 1. Use only the supplied provisions. Do not use anything else you know.
-2. Write one claim per sentence. End every sentence with the marker of the provision it relies \
-on, before the full stop, like this: The provider shall keep the logs [2].
+2. Write one claim per sentence and end it with the marker of the provision it relies on, \
+before the full stop, as in “Deployers shall inform workers [2]”
 3. Do not number your sentences and do not begin a sentence with a marker.
 4. Keep the provision's meaning exactly: what it prohibits stays prohibited, what it allows stays \
 allowed; keep every "not", "shall", "may", who must act (provider, deployer, user, data holder) \
@@ -81,21 +81,29 @@ def _clean(text: str) -> str:
     return re.sub(r"</?\s*(provisions?|question|conversation|turn)\b[^>]*>", " ", text, flags=re.IGNORECASE)
 
 
-def sources_of(hits: list[Hit], question: str = "") -> list[Source]:
+def sources_of(hits: list[Hit], question: str = "", fallback: Answer | None = None) -> list[Source]:
     """The provisions as numbered in the prompt: [n] is the n-th citation of the answer. Only the
-    first kb.context.MAX_PROVISIONS, each cut to the sentences nearest `question` (kb/context.py)."""
+    first kb.context.MAX_PROVISIONS, each cut to the sentences nearest `question` and to those
+    the extractive answer `fallback` quotes from it (kb/context.py)."""
+    quoted: dict[int, list[str]] = {}
+    for sentence in fallback.sentences if fallback else []:
+        for n in sentence.markers():
+            quoted.setdefault(n, []).extend(sentence.quotes)
     out = []
     for n, (h, limit) in enumerate(zip(hits, budget(len(hits)), strict=False), start=1):
         lead = trim(h.context, question, LEAD_CHARS) + "\n" if h.context else ""
-        out.append(Source(n, h.label, lead + trim(h.text, question, limit)))
+        out.append(Source(n, h.label, lead + trim(h.text, question, limit, quoted.get(n))))
     return out
 
 
-def messages(question: str, hits: list[Hit], history: list[Turn] | None = None) -> list[dict[str, str]]:
-    """The chat messages for a question: the rules as the system message; provisions,
-    conversation and question, each delimited as data, as the user message."""
+def messages(
+    question: str, hits: list[Hit], history: list[Turn] | None = None, sources: list[Source] | None = None
+) -> list[dict[str, str]]:
+    """The chat messages for a question: the rules as the system message; provisions (`sources`,
+    by default `sources_of(hits, question)`), conversation and question, each delimited as data,
+    as the user message."""
     parts = ["<provisions>"]
-    for s in sources_of(hits, question):
+    for s in sources if sources is not None else sources_of(hits, question):
         parts.append(f'<provision n="{s.number}" label="{_clean(s.label)}">\n{_clean(s.text)}\n</provision>')
     parts.append("</provisions>")
     turns = (history or [])[-HISTORY_TURNS:]
@@ -215,6 +223,7 @@ class Writer:
 
     def __init__(self, client: ChatClient) -> None:
         self.client = client
+        self.sources: list[Source] = []  # the provisions the last answer was written from
 
     @classmethod
     def from_settings(cls, config: Settings) -> Writer | None:
@@ -237,8 +246,10 @@ class Writer:
         """Sentences that passed the checks, as they pass; then the whole answer. When nothing
         passes or the model fails, a `Restart` (if sentences were sent), the fallback's
         sentences and the fallback with a notice saying why."""
-        chat = messages(question, hits, history)
-        checker = Checker(sources_of(hits, question), INSTRUCTIONS)
+        # What the model is given is what its sentences are held to; kept for the benches and tests.
+        self.sources = sources_of(hits, question, fallback)
+        chat = messages(question, hits, history, self.sources)
+        checker = Checker(self.sources, INSTRUCTIONS)
         passed: list[Sentence] = []
         removed: list[Verdict] = []
         failure = ""

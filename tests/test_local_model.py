@@ -26,8 +26,8 @@ import pytest
 
 from api.errors import EXIT_PORT, EXIT_SERVER, EXIT_USAGE
 from api.local_llm import LocalLLMFailed, LocalModelServer, free_port, installed, packaged
-from kb.check import Checker, normalise, sentences_of
-from kb.generate import INSTRUCTIONS, ChatClient, Restart, Usage, Writer, messages, sources_of
+from kb.check import Checker, Source, normalise, sentences_of
+from kb.generate import INSTRUCTIONS, ChatClient, Restart, Usage, Writer, messages
 from kb.knowledge import KnowledgeBase
 from kb.local_models import MODELS
 from kb.results import Answer, Sentence
@@ -75,21 +75,26 @@ class _Recording(ChatClient):
             yield piece
 
 
-def _answer(knowledge: KnowledgeBase, client: ChatClient, question: str) -> list[object]:
-    knowledge.writer = Writer(client)
+def _answer(knowledge: KnowledgeBase, client: ChatClient, question: str) -> tuple[list[object], list[Source]]:
+    """The streamed items of the answer, and the provisions the model was given."""
+    knowledge.writer = writer = Writer(client)
     try:
-        return list(knowledge.finish_stream(knowledge.retrieve(question)))
+        return list(knowledge.finish_stream(knowledge.retrieve(question))), writer.sources
     finally:
         knowledge.writer = None
 
 
+Answers = dict[str, tuple[list[object], str, list[Source]]]
+
+
 @pytest.fixture(scope="module")
-def answers(local_model: LocalModelServer, knowledge: KnowledgeBase) -> dict[str, tuple[list[object], str]]:
-    """Each question's streamed items and the raw text the model wrote, asked once."""
+def answers(local_model: LocalModelServer, knowledge: KnowledgeBase) -> Answers:
+    """Each question's streamed items, the raw text the model wrote and its sources, asked once."""
     out = {}
     for question in (EMOTION, SCORING):
         client = _Recording(local_model.url, local_model.model, timeout=300)
-        out[question] = (_answer(knowledge, client, question), client.raw)
+        items, sources = _answer(knowledge, client, question)
+        out[question] = (items, client.raw, sources)
     return out
 
 
@@ -107,14 +112,12 @@ def test_the_local_model_streams_chat_completion_chunks(
 
 
 @pytest.mark.parametrize("question", [EMOTION, SCORING])
-def test_kept_sentences_carry_a_supplied_marker_and_quote_verbatim(
-    answers: dict[str, tuple[list[object], str]], question: str
-) -> None:
-    items, raw = answers[question]
+def test_kept_sentences_carry_a_supplied_marker_and_quote_verbatim(answers: Answers, question: str) -> None:
+    items, raw, sources = answers[question]
     answer = items[-1]
     assert isinstance(answer, Answer) and not any(isinstance(i, Restart) for i in items)
     assert raw.strip(), "the model wrote nothing"
-    sources = sources_of(answer.citations, question)
+    assert sources and [s.label for s in sources] == [h.label for h in answer.citations[: len(sources)]]
     checker = Checker(sources, INSTRUCTIONS)
     verdicts = [checker.check(s) for s in sentences_of(raw)]
     passed = [v for v in verdicts if v.passed]
@@ -150,14 +153,14 @@ def _inverted(sentence: str) -> str | None:
     return None
 
 
-def test_a_kept_sentence_inverted_is_removed(answers: dict[str, tuple[list[object], str]]) -> None:
+def test_a_kept_sentence_inverted_is_removed(answers: Answers) -> None:
     """The model's own kept sentences on two prohibitions (Article 5(1)(f) and (c)), each turned
     into its opposite, all removed; the originals kept."""
     inverted = 0
-    for question, (items, _raw) in answers.items():
+    for items, _raw, sources in answers.values():
         answer = items[-1]
         assert isinstance(answer, Answer)
-        checker = Checker(sources_of(answer.citations, question), INSTRUCTIONS)
+        checker = Checker(sources, INSTRUCTIONS)
         for s in answer.sentences:
             written = f"{s.text[:-1]} {''.join(f'[{n}]' for n in s.citations)}."
             assert checker.check(written).passed
@@ -172,7 +175,7 @@ def test_when_the_model_server_is_down_the_quoted_answer_comes_with_a_notice(
     knowledge: KnowledgeBase,
 ) -> None:
     client = ChatClient(f"http://127.0.0.1:{free_port()}/v1", MODEL, timeout=10)
-    items = _answer(knowledge, client, EMOTION)
+    items, _sources = _answer(knowledge, client, EMOTION)
     answer = items[-1]
     assert isinstance(answer, Answer) and answer.answer_mode == "extractive" and answer.model is None
     assert any("could not answer" in n and "cannot be reached" in n for n in answer.notices), answer.notices
