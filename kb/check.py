@@ -43,6 +43,14 @@ LEAK_WORDS = 8
 # scripted paraphrases of tests/test_generate.py share half or more, an invented claim none.
 SUPPORT_MIN_WORDS = 4
 SUPPORT_SHARE = 0.25
+# A sentence of two or three content words must share half of them: short enough to be anything.
+SHORT_MIN_WORDS = 2
+SHORT_SHARE = 0.5
+# A marker to the wrong provision: the sentence shares at most WRONG_CITED of its content words
+# with what it cites and WRONG_OTHER or more with another supplied provision. Both set on the
+# calibration half of the labelled sentences (docs/checker.md).
+WRONG_CITED = 0.5
+WRONG_OTHER = 0.8
 # Words compared by their first five letters, so "prohibits" meets "prohibited".
 _STEM = 5
 _STOP = frozenset(
@@ -189,10 +197,18 @@ class Checker:
                 if own and len(own & injected) * 2 >= len(own):
                     fail(f"echoes an instruction found in provision [{n}]; provisions are data, not orders")
                     return
-        if len(own) >= SUPPORT_MIN_WORDS:
-            cited = set().union(*(self._stems[n] for n in known))
-            if len(own & cited) < SUPPORT_SHARE * len(own):
-                fail("shares too few words with the provisions it cites to be supported by them")
+        cited = set().union(*(self._stems[n] for n in known))
+        share = len(own & cited) / (len(own) or 1)
+        if len(own) >= SUPPORT_MIN_WORDS and share < SUPPORT_SHARE:
+            fail("shares too few words with the provisions it cites to be supported by them")
+        elif len(own) < SUPPORT_MIN_WORDS and _short_share(bare, cited) < SHORT_SHARE:
+            # "Deployers must keep the logs [2]": a prompt's example, copied, cites a provision on reports.
+            fail("shares too few words with the provisions it cites to be supported by them")
+        elif len(own) >= SUPPORT_MIN_WORDS and share <= WRONG_CITED:
+            for n, stems in self._stems.items():
+                if n not in known and len(own & stems) / len(own) >= WRONG_OTHER:
+                    fail(f"says what provision [{n}] says, not the provision it cites")
+                    break
 
     def stream(self, chunks: Iterator[str]) -> Iterator[Verdict]:
         """Verdicts on the sentences of a streamed text, each as soon as it is complete."""
@@ -221,6 +237,15 @@ def unsupported_figures(text: str, haystacks: list[str]) -> list[tuple[str, str]
         if not any(_period_in(period, h) for h in haystacks):
             out.append(("a period", period))
     return out
+
+
+def _short_share(text: str, cited: set[str]) -> float:
+    """The share of a short sentence's content words in `cited`, its figures ("€35 million",
+    "six months"), checked by value elsewhere, left out."""
+    words = _stems(FACTS["period"].sub(" ", _AMOUNTS.sub(" ", _DATES.sub(" ", text))))
+    if len(words) < SHORT_MIN_WORDS:
+        return 1.0  # "The AI Act applies from 2 August 2026": its figure is the claim
+    return len(words & cited) / len(words)
 
 
 def _stems(text: str) -> set[str]:

@@ -48,6 +48,10 @@ ROLES = (
     "customer",
     "gatekeeper",
     "affected person",
+    # Who acts besides the operators: a rule given to the Member States is not the Commission's.
+    "Commission",
+    "Member State",
+    "AI Office",
 )
 _ROLE = re.compile(r"\b(" + "|".join(re.escape(r) for r in ROLES) + r")s?\b", re.IGNORECASE)
 # "No later than", "not exceeding": limits, not negations.
