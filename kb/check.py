@@ -46,11 +46,11 @@ SUPPORT_SHARE = 0.25
 # A sentence of two or three content words must share half of them: short enough to be anything.
 SHORT_MIN_WORDS = 2
 SHORT_SHARE = 0.5
-# A marker to the wrong provision: the sentence shares at most WRONG_CITED of its content words
-# with what it cites and WRONG_OTHER or more with another supplied provision. Both set on the
+# A marker to the wrong provision: the sentence shares WRONG_OTHER or more of its content words
+# with another supplied provision, and WRONG_GAP more than with what it cites. Both set on the
 # calibration half of the labelled sentences (docs/checker.md).
-WRONG_CITED = 0.5
 WRONG_OTHER = 0.8
+WRONG_GAP = 0.25
 # Words compared by their first five letters, so "prohibits" meets "prohibited".
 _STEM = 5
 _STOP = frozenset(
@@ -204,9 +204,10 @@ class Checker:
         elif len(own) < SUPPORT_MIN_WORDS and _short_share(bare, cited) < SHORT_SHARE:
             # "Deployers must keep the logs [2]": a prompt's example, copied, cites a provision on reports.
             fail("shares too few words with the provisions it cites to be supported by them")
-        elif len(own) >= SUPPORT_MIN_WORDS and share <= WRONG_CITED:
+        elif len(own) >= SUPPORT_MIN_WORDS:
             for n, stems in self._stems.items():
-                if n not in known and len(own & stems) / len(own) >= WRONG_OTHER:
+                other = len(own & stems) / len(own)
+                if n not in known and other >= WRONG_OTHER and other - share >= WRONG_GAP:
                     fail(f"says what provision [{n}] says, not the provision it cites")
                     break
 

@@ -89,6 +89,14 @@ _CLAUSE_END = re.compile(
 # paraphrases that clause (measured on the calibration half of the labelled sentences).
 ANCHOR_MIN_WORDS = 4
 ANCHOR_SHARE = 0.6
+_DATE = re.compile(rf"\b\d{{1,2}} (?:{'|'.join(MONTHS)}) \d{{4}}\b")
+_PART = re.compile(r"\b(?:Chapter|Section|Article|Annex) (?:[IVXLC]+|\d+[a-z]?)\b")
+_CHARGES = re.compile(
+    r"\b(?:may|can|could|allowed to|permitted to|entitled to) (?:\w+ )?"
+    r"(?:charge|impose\w* (?:\w+ )?(?:charges|fees)|ask for (?:a )?fee)",
+    re.IGNORECASE,
+)
+_FREE = re.compile(r"\bfree of charge\b|\bshall not impose any\b[^.;]*\bcharges\b", re.IGNORECASE)
 _EXCEPTION = re.compile(r"\s*(?:except|unless|save)\b", re.IGNORECASE)
 _DEROGATION = re.compile(r"\bby way of derogation\b|\bshall not apply\b|\bexempt", re.IGNORECASE)
 # A permission that shares this share of its content words with an exception states it.
@@ -212,6 +220,10 @@ def inversions(sentence: str, texts: list[str], labels: list[str]) -> list[str]:
         who, whom = subject_role(main_clause(sentence)), subject_role(main_clause(clause))
         if who and whom and who != whom:
             out.append(f"makes the {who} do what the provision asks of the {whom}")
+    free = bool(texts) and all(_FREE.search(t) for t in texts)
+    if free and _CHARGES.search(sentence) and not negations(sentence):
+        out.append("lets a charge be made where the provisions it cites say free of charge")
+    out.extend(_misbound_dates(sentence, texts))
     everything = " ".join(texts + labels).lower()
     for role in dict.fromkeys(r.lower() for r in _ROLE.findall(sentence)):
         if not re.search(rf"\b{re.escape(role)}s?\b", everything):
@@ -234,6 +246,23 @@ def _states_an_exception(sentence: str, texts: list[str]) -> bool:
                 if len(shared) >= 2 and len(shared) >= EXCEPTION_SHARE * len(own):
                     return True
     return False
+
+
+def _misbound_dates(sentence: str, texts: list[str]) -> list[str]:
+    """ "Chapter V applies from 2 August 2026" where the text says "Chapter V … shall apply from
+    2 August 2025": a date and a part of the act the sentence joins, which no clause of a cited
+    text joins, though one names that part with another date."""
+    dates = [d.group(0) for d in _DATE.finditer(sentence)]
+    parts = [p.group(0) for p in _PART.finditer(sentence)]
+    out = []
+    for date in dates:
+        for part in parts:
+            named = re.compile(rf"\b{re.escape(part)}(?![\w(])", re.IGNORECASE)
+            with_part = [c for t in texts for c in clauses(t) if named.search(c)]
+            dated = [c for c in with_part if _DATE.search(c)]
+            if dated and not any(date.lower() in c.lower() for c in with_part):
+                out.append(f"gives {part} the date {date}, which the provision gives another")
+    return out
 
 
 def numbers(text: str) -> list[str]:

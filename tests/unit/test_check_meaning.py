@@ -67,9 +67,27 @@ DATA_25_2_D = Source(
 )
 
 
+ART_113 = Source(
+    7,
+    "AI Act, Article 113",
+    "It shall apply from 2 August 2026. However: (a) Chapters I and II shall apply from 2 February "
+    "2025; (b) Chapter III Section 4, Chapter V, Chapter VII and Chapter XII and Article 78 shall "
+    "apply from 2 August 2025, with the exception of Article 101;",
+)
+ART_3_60 = Source(
+    8,
+    "AI Act, Article 3, point (60)",
+    "(60) ‘deep fake’ means AI-generated or manipulated image, audio or video content that resembles "
+    "existing persons, objects, places, entities or events and would falsely appear to a person to "
+    "be authentic or truthful;",
+)
+
+
 @pytest.fixture
 def checker() -> Checker:
-    return Checker([ART_5_1_F, ART_5_1_C, ART_26_1, ART_73_2, DATA_4_1, DATA_25_2_D], INSTRUCTIONS)
+    return Checker(
+        [ART_5_1_F, ART_5_1_C, ART_26_1, ART_73_2, DATA_4_1, DATA_25_2_D, ART_113, ART_3_60], INSTRUCTIONS
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,6 +103,8 @@ def checker() -> Checker:
         "The provider must report a serious incident not later than 15 days after becoming aware of it [4].",
         "Data holders shall make the data accessible to the user free of charge and without undue delay [5].",
         "The maximum notice period for initiating the switching process shall not exceed two months [6].",
+        "Chapter V of the AI Act applies from 2 August 2025 [7].",
+        "A deep fake is AI-generated or manipulated image, audio or video content [8].",
     ],
 )
 def test_faithful_sentences_are_kept(checker: Checker, sentence: str) -> None:
@@ -143,6 +163,23 @@ def test_faithful_sentences_are_kept(checker: Checker, sentence: str) -> None:
         (
             "Users are prohibited from accessing the data of the connected product [5].",
             "prohibits what the provisions it cites do not",
+        ),
+        (
+            "Chapter V of the AI Act applies from 2 August 2026 [7].",
+            "gives Chapter V the date 2 August 2026, which the provision gives another",
+        ),
+        (
+            "Data holders may charge the user for making the data accessible [5].",
+            "lets a charge be made where the provisions it cites say free of charge",
+        ),
+        (
+            "A deep fake means AI-generated image, audio or video content that resembles existing "
+            "natural persons or places [2].",
+            "says what provision [8] says, not the provision it cites",
+        ),
+        (
+            "Deployers must keep the logs [4].",  # a prompt's example, copied
+            "shares too few words with the provisions it cites to be supported by them",
         ),
     ],
 )
