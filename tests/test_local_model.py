@@ -116,6 +116,7 @@ def test_kept_sentences_carry_a_supplied_marker_and_quote_verbatim(answers: Answ
     items, raw, sources = answers[question]
     answer = items[-1]
     assert isinstance(answer, Answer) and not any(isinstance(i, Restart) for i in items)
+    assert not any("could not answer" in n for n in answer.notices), answer.notices  # too slow a machine
     assert raw.strip(), "the model wrote nothing"
     assert sources and [s.label for s in sources] == [h.label for h in answer.citations[: len(sources)]]
     checker = Checker(sources, INSTRUCTIONS)
@@ -160,6 +161,8 @@ def test_a_kept_sentence_inverted_is_removed(answers: Answers) -> None:
     for items, _raw, sources in answers.values():
         answer = items[-1]
         assert isinstance(answer, Answer)
+        if answer.answer_mode != "generated":
+            continue  # the other test says why
         checker = Checker(sources, INSTRUCTIONS)
         for s in answer.sentences:
             written = f"{s.text[:-1]} {''.join(f'[{n}]' for n in s.citations)}."
@@ -238,6 +241,7 @@ def test_kb_serve_llm_local_answers_with_the_model_and_stops_it(index_settings, 
         # The 0.5B model: this test is about the profile's plumbing, and it answers in seconds.
         "KB_LLM_LOCAL_MODEL": "qwen2.5-coder-0.5b-instruct",
         "KB_LLM_LOCAL_THREADS": "2",
+        "KB_LLM_TIMEOUT": "600",  # a shared machine may be slow; this test is not about speed
     }
     server = Server(env, tmp_path / "serve.log", "--llm", "local")
     try:
