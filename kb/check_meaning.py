@@ -174,8 +174,8 @@ def subject_role(text: str) -> str | None:
     """The role of the first "X shall/must/may …": the first role named in the phrase before the
     first modal ("The provider of data processing services shall" → provider)."""
     modal = _MODAL.search(text)
-    if not modal:
-        return None
+    if not modal or re.match(r"\s+(?:not\s+)?be\s+\w+(?:ed|en|de|ld|pt|nt)\b", text[modal.end() :]):
+        return None  # "The Commission must be notified": the role is acted on, not acting
     phrase = re.split(r"[,;:]", text[: modal.start()])[-1]
     roles = _ROLE.findall(phrase)
     return roles[0].lower() if roles else None
