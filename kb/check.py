@@ -182,13 +182,15 @@ class Checker:
         words = re.findall(r"\w+", text.lower())
         if any(" ".join(words[i : i + LEAK_WORDS]) in self._leaks for i in range(len(words))):
             fail("repeats the instructions")
-        self._check_support(bare, known, fail)
+        self._check_support(bare, known, fail, quoting=bool(quotes))
         # The claim with its quotes: "prohibits “…”" says what it does with the provision's words.
         for why in inversions(text, haystacks, [self._label[n] for n in known]):
             fail(why)
         return verdict
 
-    def _check_support(self, bare: str, known: list[int], fail: Callable[[str], None]) -> None:
+    def _check_support(
+        self, bare: str, known: list[int], fail: Callable[[str], None], quoting: bool = False
+    ) -> None:
         """The word-level rules: enough of the sentence's words in what it cites, and none of it
         an echo of an instruction injected into a cited provision."""
         own = _stems(bare)
@@ -201,8 +203,9 @@ class Checker:
         share = len(own & cited) / (len(own) or 1)
         if len(own) >= SUPPORT_MIN_WORDS and share < SUPPORT_SHARE:
             fail("shares too few words with the provisions it cites to be supported by them")
-        elif len(own) < SUPPORT_MIN_WORDS and _short_share(bare, cited) < SHORT_SHARE:
-            # "Deployers must keep the logs [2]": a prompt's example, copied, cites a provision on reports.
+        elif len(own) < SUPPORT_MIN_WORDS and not quoting and _short_share(bare, cited) < SHORT_SHARE:
+            # "Deployers must keep the logs [2]": a prompt's example, copied, cites a provision on
+            # reports. A short frame around a verified quote ("The provision says “…”") is the quote's.
             fail("shares too few words with the provisions it cites to be supported by them")
         elif len(own) >= SUPPORT_MIN_WORDS:
             for n, stems in self._stems.items():
