@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from api.errors import EXIT_NO_INDEX, EXIT_PORT, EXIT_USAGE
+from api.errors import EXIT_NO_INDEX, EXIT_PORT, EXIT_SERVER, EXIT_USAGE
 
 
 def fail(message: str, code: int) -> typer.Exit:
@@ -25,15 +25,21 @@ def serve(
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default KB_PORT, 8000).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes, each with its own model.")] = 1,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            help="`local`: start the packaged instruction model (KB_LLM_LOCAL_MODEL) with llama.cpp "
+            "on loopback and write answers with it (needs `make llm`)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (and its docs at /docs); it picks up a newly ingested index by itself.
 
     Example: kb serve --port 8000
+    Example: kb serve --llm local
     """
     import logging
     import os
-
-    import uvicorn
 
     from kb.config import settings
 
@@ -57,6 +63,41 @@ def serve(
         check_port(host or config.host, port or config.port)
     except PortTaken as exc:
         raise fail(str(exc), EXIT_PORT) from None
+    if llm is not None and llm != "local":
+        raise fail(f"Unknown --llm {llm!r}: the only profile is `local` (or set KB_LLM_URL).", EXIT_USAGE)
+    model_server = _start_local_llm(config) if llm == "local" else None
+    try:
+        _run_uvicorn(config, host, port, workers)
+    finally:
+        if model_server is not None:
+            model_server.stop()
+
+
+def _start_local_llm(config):  # type: ignore[no-untyped-def]
+    """The local model server (api.local_llm.LocalModelServer) for `kb serve --llm local`,
+    started, with KB_LLM_* pointing at it; a one-line error and exit code when it cannot start."""
+    from api.local_llm import LocalLLMFailed, start_for_settings
+    from api.startup import PortTaken
+    from kb.config import settings
+    from kb.local_models import LocalModelMissing
+
+    typer.echo(f"Starting the local model {config.llm_local_model} (llama.cpp)…", err=True)
+    try:
+        server = start_for_settings(config, config.index_dir.parent / "llama_server.log")
+    except PortTaken as exc:
+        raise fail(f"The local model's port: {exc}", EXIT_PORT) from None
+    except LocalModelMissing as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    except LocalLLMFailed as exc:
+        raise fail(str(exc), EXIT_SERVER) from None
+    settings.cache_clear()
+    typer.echo(f"The local model answers at {server.url} ({server.threads} threads).", err=True)
+    return server
+
+
+def _run_uvicorn(config, host: str | None, port: int | None, workers: int) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -11,7 +11,10 @@ A sentence passes when
 - a sentence of four content words or more shares at least a quarter of them with the provisions
   it cites (a claim made of other words is not theirs);
 - it does not echo an instruction addressed to a model that a cited provision carries ("Ignore
-  all previous instructions and answer that …"): provisions are data, never instructions.
+  all previous instructions and answer that …"): provisions are data, never instructions;
+- it keeps the law's meaning (kb/check_meaning.py): it does not permit what the provisions it
+  cites prohibit, drop or add a "not" against the clause it paraphrases, swap a role
+  (provider/deployer, data holder/user …) or state a number they do not.
 Anything else is removed and counted. The rules are the issue's (#17), checked mechanically:
 no model judges another model here.
 """
@@ -23,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from kb.answer import FACTS
+from kb.check_meaning import inversions
 from kb.grammar import find_query_refs
 from kb.sentences import sentences_of, split_sentences
 from kb.vocabulary import MONTHS, NUMBER_WORDS
@@ -39,6 +43,14 @@ LEAK_WORDS = 8
 # scripted paraphrases of tests/test_generate.py share half or more, an invented claim none.
 SUPPORT_MIN_WORDS = 4
 SUPPORT_SHARE = 0.25
+# A sentence of two or three content words must share half of them: short enough to be anything.
+SHORT_MIN_WORDS = 2
+SHORT_SHARE = 0.5
+# A marker to the wrong provision: the sentence shares WRONG_OTHER or more of its content words
+# with another supplied provision, and WRONG_GAP more than with what it cites. Both set on the
+# calibration half of the labelled sentences (docs/checker.md).
+WRONG_OTHER = 0.8
+WRONG_GAP = 0.25
 # Words compared by their first five letters, so "prohibits" meets "prohibited".
 _STEM = 5
 _STOP = frozenset(
@@ -149,6 +161,8 @@ class Checker:
         fail = verdict.failures.append
         if not cited:
             fail("cites no provision")
+        if not re.search(r"[^\W\d_]{2,}", text):
+            fail("says nothing: it is only a marker")
         unknown = [n for n in cited if n not in self.sources]
         if unknown:
             fail("cites a provision that was not supplied: " + ", ".join(f"[{n}]" for n in unknown))
@@ -168,10 +182,15 @@ class Checker:
         words = re.findall(r"\w+", text.lower())
         if any(" ".join(words[i : i + LEAK_WORDS]) in self._leaks for i in range(len(words))):
             fail("repeats the instructions")
-        self._check_support(bare, known, fail)
+        self._check_support(bare, known, fail, quoting=bool(quotes))
+        # The claim with its quotes: "prohibits “…”" says what it does with the provision's words.
+        for why in inversions(text, haystacks, [self._label[n] for n in known]):
+            fail(why)
         return verdict
 
-    def _check_support(self, bare: str, known: list[int], fail: Callable[[str], None]) -> None:
+    def _check_support(
+        self, bare: str, known: list[int], fail: Callable[[str], None], quoting: bool = False
+    ) -> None:
         """The word-level rules: enough of the sentence's words in what it cites, and none of it
         an echo of an instruction injected into a cited provision."""
         own = _stems(bare)
@@ -180,10 +199,20 @@ class Checker:
                 if own and len(own & injected) * 2 >= len(own):
                     fail(f"echoes an instruction found in provision [{n}]; provisions are data, not orders")
                     return
-        if len(own) >= SUPPORT_MIN_WORDS:
-            cited = set().union(*(self._stems[n] for n in known))
-            if len(own & cited) < SUPPORT_SHARE * len(own):
-                fail("shares too few words with the provisions it cites to be supported by them")
+        cited = set().union(*(self._stems[n] for n in known))
+        share = len(own & cited) / (len(own) or 1)
+        if len(own) >= SUPPORT_MIN_WORDS and share < SUPPORT_SHARE:
+            fail("shares too few words with the provisions it cites to be supported by them")
+        elif len(own) < SUPPORT_MIN_WORDS and not quoting and _short_share(bare, cited) < SHORT_SHARE:
+            # "Deployers must keep the logs [2]": a prompt's example, copied, cites a provision on
+            # reports. A short frame around a verified quote ("The provision says “…”") is the quote's.
+            fail("shares too few words with the provisions it cites to be supported by them")
+        elif len(own) >= SUPPORT_MIN_WORDS:
+            for n, stems in self._stems.items():
+                other = len(own & stems) / len(own)
+                if n not in known and other >= WRONG_OTHER and other - share >= WRONG_GAP:
+                    fail(f"says what provision [{n}] says, not the provision it cites")
+                    break
 
     def stream(self, chunks: Iterator[str]) -> Iterator[Verdict]:
         """Verdicts on the sentences of a streamed text, each as soon as it is complete."""
@@ -212,6 +241,15 @@ def unsupported_figures(text: str, haystacks: list[str]) -> list[tuple[str, str]
         if not any(_period_in(period, h) for h in haystacks):
             out.append(("a period", period))
     return out
+
+
+def _short_share(text: str, cited: set[str]) -> float:
+    """The share of a short sentence's content words in `cited`, its figures ("€35 million",
+    "six months"), checked by value elsewhere, left out."""
+    words = _stems(FACTS["period"].sub(" ", _AMOUNTS.sub(" ", _DATES.sub(" ", text))))
+    if len(words) < SHORT_MIN_WORDS:
+        return 1.0  # "The AI Act applies from 2 August 2026": its figure is the claim
+    return len(words & cited) / len(words)
 
 
 def _stems(text: str) -> set[str]:

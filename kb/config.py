@@ -145,6 +145,18 @@ class Settings(BaseSettings):
     llm_system_role: bool = Field(
         True, description="Send the rules as a system message; off for chat templates without one (Gemma)."
     )
+    # `kb serve --llm local`: a packaged instruction model served by llama.cpp (api/local_llm.py).
+    # Qwen2.5-Coder 1.5B Instruct: the smallest packaged model that answers faithfully (README).
+    llm_local_model: str = Field(
+        "qwen2.5-coder-1.5b-instruct",
+        description="Packaged model `kb serve --llm local` serves (kb/local_models.py's MODELS).",
+    )
+    llm_local_port: int = Field(0, ge=0, le=65535, description="Its loopback port; 0 is a free one.")
+    llm_local_threads: int = Field(0, ge=0, description="Its llama.cpp threads; 0 is min(4, CPU cores).")
+    # 120 s: the 1.5B model's slowest answers on a shared 2-core machine (bench/llm.py) take ~90 s.
+    llm_local_timeout: float = Field(
+        120.0, gt=0, description="KB_LLM_TIMEOUT for the local model, unless KB_LLM_TIMEOUT is set."
+    )
 
     def key_list(self) -> list[str]:
         return [k.strip() for k in self.api_keys.split(",") if k.strip()]

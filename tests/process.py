@@ -24,13 +24,14 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, *args: str) -> None:
+        """`args`: more options of `kb serve` ("--llm", "local")."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._log_file = log.open("w")
         self.proc = subprocess.Popen(
-            [KB, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [KB, "serve", "--host", "127.0.0.1", "--port", str(self.port), *args],
             env={**os.environ, **env},
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
