@@ -161,7 +161,7 @@ def _answer_particle(text: str) -> str:
 
 
 def stance(text: str) -> str | None:
-    """"prohibits", "permits" or None (neither, or a conditional permission)."""
+    """ "prohibits", "permits" or None (neither, or a conditional permission)."""
     text = _LIMITS.sub(" ", _answer_particle(text))
     if _PROHIBITS.search(text):
         return "prohibits"

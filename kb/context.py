@@ -51,12 +51,12 @@ def trim(text: str, question: str, limit: int, quoted: list[str] | None = None) 
     spans = spans_of(text, clauses=True)
     asked = _stems(question)
     # The parts of each quote ("…" skips words); a part of a few words would match any clause.
-    parts = [f for q in quoted or [] for p in re.split(r"…|\.\.\.", q) if len(f := _fold(p)) > 20]
+    quoted_parts = [f for q in quoted or [] for p in re.split(r"…|\.\.\.", q) if len(f := _fold(p)) > 20]
 
     def relevance(i: int) -> tuple[int, int, int]:
         clause = text[spans[i][0] : spans[i][1]]
         folded = _fold(clause)
-        by_answer = any(p in folded or folded in p for p in parts)
+        by_answer = any(p in folded or folded in p for p in quoted_parts)
         return (-by_answer, -len(asked & _stems(clause)), i)
 
     ranked = sorted(range(len(spans)), key=relevance)

@@ -136,9 +136,10 @@ def test_kept_sentences_carry_a_supplied_marker_and_quote_verbatim(answers: Answ
         assert s.citations and all(n in supplied for n in s.citations), s
         for quote in s.quotes:
             parts = [p.strip(" ,;:.") for p in re.split(r"\s*(?:…|\.\.\.)\s*", normalise(quote)) if p.strip()]
-            assert any(
-                all(p.lower() in supplied[n].lower() for p in parts) for n in s.citations
-            ), (quote, s.citations)
+            assert any(all(p.lower() in supplied[n].lower() for p in parts) for n in s.citations), (
+                quote,
+                s.citations,
+            )
 
 
 def test_the_instruction_model_answers_from_the_provisions(answers: Answers) -> None:

@@ -233,4 +233,4 @@ def within(order: np.ndarray, weights: np.ndarray, depth: int) -> np.ndarray:
     """The first items of a ranking (`order`, with their `weights` in rank order) until they weigh
     `depth` together: with all weights 1, the first `depth`."""
     above = np.cumsum(weights) - weights
-    return order[above < depth]
+    return np.asarray(order[above < depth])

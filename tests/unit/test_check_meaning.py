@@ -121,8 +121,7 @@ def test_faithful_sentences_are_kept(checker: Checker, sentence: str) -> None:
             "permits what the provisions it cites prohibit",
         ),
         (
-            "Yes, a city council could use an AI tool that rates residents on their everyday "
-            "behaviour [2].",
+            "Yes, a city council could use an AI tool that rates residents on their everyday behaviour [2].",
             "permits what the provisions it cites prohibit",
         ),
         (
