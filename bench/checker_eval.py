@@ -10,7 +10,7 @@ while tuning) and per error kind it prints:
 - for each kind of error the share of its sentences removed; "inverted law" is the union of
   inverted, negation, role and number, the sentences that say the law the wrong way round.
 
-    python -m bench.checker_eval [--labels /work/notes/eval/llm-labels/labels.jsonl] [--show]
+    python -m bench.checker_eval [--labels bench/questions/llm_labels.jsonl] [--show]
 
 Writes bench/results/checker_eval.json. Labels: one JSON object a line with "sentence",
 "sources": [{"marker", "label", "text", …}], "label": "supported" | "not_supported", "error",
@@ -28,7 +28,8 @@ from bench.common import write
 from kb.check import Checker, Source
 from kb.generate import INSTRUCTIONS
 
-LABELS = Path("/work/notes/eval/llm-labels/labels.jsonl")
+# Written apart from the checker's code (bench/questions/llm_labels.md says how).
+LABELS = Path(__file__).resolve().parent / "questions" / "llm_labels.jsonl"
 INVERTED = ("inverted", "negation", "role", "number")
 
 
