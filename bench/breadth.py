@@ -6,7 +6,7 @@ Scores every question set on two indexes, the corpus alone and the corpus with o
 passages ranked above it and whether act routing fired. Writes bench/results/breadth.json;
 docs/ranking.md holds the table of the last run.
 
-    python -m bench.breadth --two /work/cache/idx-two --five /work/cache/idx-five [--only VARIANT] [--losses]
+    python -m bench.breadth --two CORPUS_INDEX --five INDEX_WITH_3_MORE_ACTS [--only VARIANT] [--losses]
 """
 
 from __future__ import annotations
