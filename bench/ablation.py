@@ -13,13 +13,11 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from bench.common import ROOT, write
+from bench.common import EVAL, QUESTIONS, write
 from kb.evaluate import evaluate, load, regkb_system
 from kb.knowledge import KnowledgeBase
 from kb.search import Rules
 
-EVAL = ROOT.parent / "shared" / "eval"
-QUESTIONS = ROOT / "bench" / "questions"
 # (file, version its gold comes from)
 SETS = [
     (EVAL / "dev.jsonl", "original"),

@@ -15,7 +15,7 @@ import json
 import time
 
 from bench.ablation import EVAL, FIGURES, QUESTIONS
-from bench.common import RESULTS, write
+from bench.common import RESULTS, all_units, write
 from kb import adapt
 from kb.adapt import adapter
 from kb.config import settings
@@ -62,11 +62,7 @@ def variants() -> dict[str, tuple[Rules, dict[str, object]]]:
 def rebuild(kb: KnowledgeBase, how: dict[str, object]) -> None:
     """The index's adaptation rebuilt in memory with other adapter kinds or regularisation."""
     files = kb.files
-    units = {}
-    for act in files.manifest.acts:
-        for v in act.versions:
-            for uid, unit in files.units(act.id, v.id).items():
-                units.setdefault((act.id, uid), unit)
+    units = all_units(files)
     with files.db() as con:
         keys = [(r[0], r[1]) for r in con.execute("SELECT doc, unit FROM passages ORDER BY id")]
     saved = (adapt.ADAPTER_KINDS, adapter.REGULARISATION)

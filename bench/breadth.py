@@ -17,13 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import ROOT, write
+from bench.common import EVAL, QUESTIONS, write
 from kb.evaluate import Item, evaluate, load, regkb_system
 from kb.knowledge import KnowledgeBase
 from kb.search import Rules
 
-EVAL = ROOT.parent / "shared" / "eval"
-QUESTIONS = ROOT / "bench" / "questions"
 # (file, version its gold comes from, whether the two-act index can answer it)
 SETS = [
     (EVAL / "dev.jsonl", "original"),

@@ -10,6 +10,7 @@ import statistics
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -91,3 +92,19 @@ def write(name: str, data: dict[str, object]) -> Path:
     path.write_text(json.dumps({"machine": machine(), **data}, indent=2) + "\n")
     print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
     return path
+
+
+# The question sets: the shared development sets and the project's own.
+EVAL = ROOT.parent / "shared" / "eval"
+QUESTIONS = ROOT / "bench" / "questions"
+
+
+def all_units(files: Any) -> dict[tuple[str, str], Any]:
+    """Every unit of every version of every act in an index (`kb.index.IndexFiles`), keyed by
+    (act id, unit id), the first version's where a unit is in several."""
+    units: dict[tuple[str, str], Any] = {}
+    for act in files.manifest.acts:
+        for v in act.versions:
+            for uid, unit in files.units(act.id, v.id).items():
+                units.setdefault((act.id, uid), unit)
+    return units

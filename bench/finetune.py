@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from bench.adaptation import SETS
-from bench.common import write
+from bench.common import all_units, write
 from kb.adapt.pairs import pairs_of
 from kb.evaluate import evaluate, load, regkb_system
 from kb.knowledge import KnowledgeBase
@@ -54,11 +54,7 @@ def main() -> None:
     torch.use_deterministic_algorithms(True)
     base = KnowledgeBase.open()
     files = base.files
-    units = {}
-    for act in files.manifest.acts:
-        for v in act.versions:
-            for uid, unit in files.units(act.id, v.id).items():
-                units.setdefault((act.id, uid), unit)
+    units = all_units(files)
     with files.db() as con:
         rows = con.execute("SELECT doc, unit, embed_text FROM passages ORDER BY id").fetchall()
     keys = [(r[0], r[1]) for r in rows]
