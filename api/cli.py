@@ -135,6 +135,8 @@ def ingest(
             f"({a.applied_instructions} of {a.instructions} instructions){flagged}; "
             f"{a.changed_units} provisions changed"
         )
+    for line in report.languages:
+        out.print(f"Language version: {line}")
     for notice in report.notices:
         out.print(f"Note: {notice}")
     out.print(f"{report.passages} passages, model {report.model}, {report.seconds:.1f} s")

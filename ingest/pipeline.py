@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import adaptation, added, multilingual
+from ingest import adaptation, added, language_version, multilingual
 from ingest.errors import IngestError
 from ingest.inputs import PIPELINE_VERSION, Input, added_inputs, corpus_inputs, settings_key
 from ingest.versions import (
@@ -71,6 +71,7 @@ class IngestReport:
     embeddings_cached: int = 0  # passages whose vectors came from the embedding cache
     backend: str = ""  # onnx or torch
     notices: list[str] = field(default_factory=list)  # what a person should know about the input
+    languages: list[str] = field(default_factory=list)  # each language version: what aligned
 
 
 Progress = Callable[[str], None]
@@ -108,9 +109,12 @@ def run(
     say("Checking the sources against the index")
     corpus = corpus_inputs(settings)
     extras, entries = added_inputs(settings, [Path(p) for p in extra_sources or []], corpus)
-    inputs, texts = _acts_and_consolidations(corpus, extras)
+    # The French or German text of an act is a language version of it, not an act of its own.
+    languages = [a for a in extras if language_version.is_language_version(a)]
+    inputs, texts = _acts_and_consolidations(corpus, [a for a in extras if a not in languages])
+    renditions = language_version.resolve(languages, inputs)
     notices = [n for a in extras for n in a.notices]
-    key = settings_key(settings, inputs + [t for t, _ in texts])
+    key = settings_key(settings, inputs + [t for t, _ in texts], language_version.key(languages, settings))
     if not force:
         up_to_date = _up_to_date(settings, key, started, notices)
         if up_to_date is not None:
@@ -146,10 +150,17 @@ def run(
         manifest = manifest.model_copy(update={"multilingual": crosslingual[1]})
     remove_unfinished(settings.index_dir)  # builds a killed ingest left behind
     build = new_build_dir(settings.index_dir)
+    aligned: list[str] = []
+
+    def with_languages(folder: Path, written: IndexManifest) -> IndexManifest:
+        done, lines = language_version.write(folder, written, renditions, settings, say)
+        aligned.extend(lines)
+        return done
+
     try:
         say("Writing the index")
         layers = [(v.id, v.act) for item in inputs for v in chains[item.source.id]]
-        write_build(build, manifest, layers, passages, index)
+        write_build(build, manifest, layers, passages, index, with_languages if renditions else None)
         if crosslingual:
             multilingual.write(build, crosslingual[0])
         adaptation.write(build, adapted)
@@ -171,6 +182,7 @@ def run(
         embeddings_cached=encoded.cached,
         backend=embedder.backend,
         notices=notices,
+        languages=aligned,
     )
 
 
