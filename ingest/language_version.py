@@ -111,10 +111,11 @@ def resolve(languages: list[Input], acts: list[Input]) -> list[Added]:
     for item in languages:
         doc = by_celex.get(item.source.celex)
         if doc is None:
+            language = _name(item.source.language)
             raise IngestError(
-                f"{item.given[0] if item.given else item.files}: this is the {item.source.short_name} "
-                f"text of an act the index does not hold in English (CELEX {item.source.celex}); ingest "
-                "the English text first (kb ingest --source ENGLISH_FILE), then its language version"
+                f"{item.given[0] if item.given else item.files}: the {language} text of an act the index "
+                f"does not hold in English (CELEX {item.source.celex}); ingest the English text first "
+                f"(kb ingest --source ENGLISH_FILE), then its {language} text"
             )
         out.append(Added(item, doc))
     return out
