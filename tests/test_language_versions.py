@@ -162,7 +162,9 @@ def test_an_index_without_a_language_version_searches_as_before(knowledge: Knowl
     assert knowledge.files.manifest.languages == []
 
 
-def test_the_french_text_of_an_act_not_in_the_index_is_refused_in_one_line(clip: Path, tmp_path: Path) -> None:
+def test_the_french_text_of_an_act_not_in_the_index_is_refused_in_one_line(
+    clip: Path, tmp_path: Path
+) -> None:
     other = tmp_path / "autre_acte_fr.md"
     # The same clip made the text of an act the index does not hold (a number no act has).
     other.write_text(clip.read_text(encoding="utf-8").replace("2024/1689", "2024/9999"), encoding="utf-8")
@@ -170,7 +172,8 @@ def test_the_french_text_of_an_act_not_in_the_index_is_refused_in_one_line(clip:
     result = kb("ingest", "--source", str(other), env=settings_env(settings), timeout=600)
     assert result.returncode != 0
     [said] = [line for line in result.stderr.splitlines() if "CELEX 32024R9999" in line]
-    assert said.startswith(f"Error: {other}: the French text of an act") and "ingest the English text first" in said, result.stderr
+    assert said.startswith(f"Error: {other}: the French text of an act"), result.stderr
+    assert "ingest the English text first" in said
     assert "Traceback" not in result.stderr and "previous index" in result.stderr
     assert not (tmp_path / "index").exists()  # nothing was published
     assert not (tmp_path / "local.toml").exists()  # nor recorded
