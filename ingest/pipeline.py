@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import faiss
+
 from ingest import adaptation, added, language_version, multilingual
+from ingest.added import LocalEntry
 from ingest.errors import IngestError
 from ingest.inputs import PIPELINE_VERSION, Input, added_inputs, corpus_inputs, settings_key
 from ingest.versions import (
@@ -29,7 +32,7 @@ from ingest.versions import (
 )
 from kb import __version__
 from kb.config import Settings
-from kb.document import Passage
+from kb.document import Act, Passage
 from kb.embed import Embedder
 from kb.embed_cache import EmbeddingCache
 from kb.errors import KBError
@@ -107,14 +110,8 @@ def run(
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     say("Checking the sources against the index")
-    corpus = corpus_inputs(settings)
-    extras, entries = added_inputs(settings, [Path(p) for p in extra_sources or []], corpus)
-    # The French or German text of an act is a language version of it, not an act of its own.
-    languages = [a for a in extras if language_version.is_language_version(a)]
-    inputs, texts = _acts_and_consolidations(corpus, [a for a in extras if a not in languages])
-    renditions = language_version.resolve(languages, inputs)
+    inputs, texts, extras, entries, renditions, key = _read_inputs(settings, extra_sources)
     notices = [n for a in extras for n in a.notices]
-    key = settings_key(settings, inputs + [t for t, _ in texts], language_version.key(languages, settings))
     if not force:
         up_to_date = _up_to_date(settings, key, started, notices)
         if up_to_date is not None:
@@ -150,17 +147,10 @@ def run(
         manifest = manifest.model_copy(update={"multilingual": crosslingual[1]})
     remove_unfinished(settings.index_dir)  # builds a killed ingest left behind
     build = new_build_dir(settings.index_dir)
-    aligned: list[str] = []
-
-    def with_languages(folder: Path, written: IndexManifest) -> IndexManifest:
-        done, lines = language_version.write(folder, written, renditions, settings, say)
-        aligned.extend(lines)
-        return done
-
     try:
         say("Writing the index")
         layers = [(v.id, v.act) for item in inputs for v in chains[item.source.id]]
-        write_build(build, manifest, layers, passages, index, with_languages if renditions else None)
+        aligned = _write(build, manifest, layers, passages, index, renditions, settings, say)
         if crosslingual:
             multilingual.write(build, crosslingual[0])
         adaptation.write(build, adapted)
@@ -184,6 +174,44 @@ def run(
         notices=notices,
         languages=aligned,
     )
+
+
+def _read_inputs(settings: Settings, extra_sources: list[Path] | None) -> tuple[
+    list[Input], list[tuple[Input, str]], list[Input], list[LocalEntry], list[language_version.Added], str
+]:
+    """The acts to index, the consolidated texts among the added files (with the act of each),
+    every added file's input, the local sources file's entries, the language versions (with the
+    act of each) and the settings key of them all."""
+    corpus = corpus_inputs(settings)
+    extras, entries = added_inputs(settings, [Path(p) for p in extra_sources or []], corpus)
+    # The French or German text of an act is a language version of it, not an act of its own.
+    languages = [a for a in extras if language_version.is_language_version(a)]
+    inputs, texts = _acts_and_consolidations(corpus, [a for a in extras if a not in languages])
+    renditions = language_version.resolve(languages, inputs)
+    key = settings_key(settings, inputs + [t for t, _ in texts], language_version.key(languages, settings))
+    return inputs, texts, extras, entries, renditions, key
+
+
+def _write(
+    build: Path,
+    manifest: IndexManifest,
+    layers: list[tuple[str, Act]],
+    passages: list[Passage],
+    index: faiss.Index,
+    renditions: list[language_version.Added],
+    settings: Settings,
+    say: Progress,
+) -> list[str]:
+    """Write the build with the acts' language versions; returns what aligned of each."""
+    aligned: list[str] = []
+
+    def with_languages(folder: Path, written: IndexManifest) -> IndexManifest:
+        done, lines = language_version.write(folder, written, renditions, settings, say)
+        aligned.extend(lines)
+        return done
+
+    write_build(build, manifest, layers, passages, index, with_languages if renditions else None)
+    return aligned
 
 
 def _manifest(
