@@ -269,6 +269,11 @@ class Document(ActInfo):
     """An act in the index, with the version answered from by default."""
 
     version: str = Field(description="The version answered from by default: publication and date in force")
+    languages: list[str] = Field(
+        default_factory=list,
+        description="Its language versions (kb ingest --source of a French or German text), one line each: "
+        "the language and what aligned",
+    )
 
 
 class Documents(BaseModel):

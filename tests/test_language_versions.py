@@ -116,6 +116,11 @@ def test_ingest_reports_what_aligned_and_the_manifest_records_it(with_french: tu
     # Subpoints the clip lost make some passages partial, never misplaced.
     assert 0 < info.passages_partial < info.passages
     assert info.source.sha256 == added.sha256_of(settings.corpus_mirror / CLIP)  # type: ignore[operator]
+    listed = kb("documents", "--json", env=settings_env(settings))
+    [ai_act] = [d for d in json.loads(listed.stdout) if d["id"] == "ai-act"]
+    assert ai_act["languages"] == [
+        f"fr: {ARTICLES} units aligned, {info.passages} passages, from {settings.corpus_mirror / CLIP}"
+    ]
 
 
 def test_each_french_passage_renders_the_english_passage_at_the_same_pinpoint(
