@@ -32,7 +32,8 @@ from kb.manifest import IndexManifest, LanguageVersionInfo, SourceFile
 from kb.multilingual import LANGUAGES_FILE, MultilingualEncoder, available
 
 # What language detection reads of a rendition: its first articles' text (the title alone,
-# "RÈGLEMENT (UE) 2024/1689 DU PARLEMENT EUROPÉEN", is too short to be sure of).
+# "RÈGLEMENT (UE) 2024/1689 DU PARLEMENT EUROPÉEN", is too short to be sure of; 2,000 characters
+# is the French AI Act's Article 1 and most of Article 2, several times what lingua needs).
 SAMPLE_CHARS = 2000
 
 _SCHEMA = """
@@ -92,6 +93,7 @@ def read_clip(path: Path, given: list[Path]) -> Input:
 
 
 def is_language_version(item: Input) -> bool:
+    """Whether an added file is an act's text in another language than English."""
     return item.source.language not in ("", "en")
 
 

@@ -3,10 +3,11 @@ of its EUR-Lex page (../shared/corpus/fr, SOURCES.md section 3) read by the real
 with the English units, and a French question found in the French text cited in English.
 
 The index with the French text is built once per module, beside the session's (whose embedding
-caches make the English part a rebuild of seconds: 7 s measured), with KB_LANGUAGE_ARTICLES=5:
-only Articles 1 to 5 of the rendition are aligned and embedded. The whole rendition is ~960
-passages with the later versions' copies, 4-8 min with multilingual-e5 at one thread on this
-machine's two shared cores, too slow for the suite; bench/lang_rank.py measures the whole of it.
+caches make the English part a rebuild of seconds: 8 s measured), with KB_LANGUAGE_ARTICLES=5:
+only Articles 1 to 5 of the rendition are aligned and embedded (about 40 passages: 20 s on a cold
+cache). The whole rendition is 692 passages, which took 14.5 min with multilingual-e5 at one
+thread on this machine's two shared cores: too slow for the suite. bench/language_versions.py
+measures the whole of it (docs/ranking.md, "Language versions").
 """
 
 from __future__ import annotations
