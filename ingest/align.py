@@ -114,14 +114,34 @@ def addresses(blocks: list[Block], prefix: Address = ()) -> dict[Address, Block]
 
 
 def _counterparts(unit: Unit, other: Unit) -> dict[int, tuple[Block, Block | None]]:
-    """English block (by id()) -> (its rendition counterpart, the counterpart's parent)."""
+    """English block (by id()) -> (its rendition counterpart, the counterpart's parent). An
+    unnumbered block is known only by its place among its unnumbered siblings: where the two
+    texts do not have as many of them under the same parent (a subparagraph one rendition splits
+    in two), their places say nothing, and neither they nor what they hold are aligned."""
     mine, theirs = addresses(unit.blocks), addresses(other.blocks)
+    my_places, their_places = _places(mine), _places(theirs)
     out: dict[int, tuple[Block, Block | None]] = {}
     for address, block in mine.items():
         found = theirs.get(address)
-        if found is not None:
+        if found is not None and _same_places(address, my_places, their_places):
             out[id(block)] = (found, theirs.get(address[:-1]) if len(address) > 1 else None)
     return out
+
+
+def _places(tree: dict[Address, Block]) -> Counter[tuple[Address, str]]:
+    """How many unnumbered blocks of each kind each parent holds."""
+    return Counter((a[:-1], a[-1][0]) for a in tree if a[-1][1].startswith("#"))
+
+
+def _same_places(
+    address: Address, mine: Counter[tuple[Address, str]], theirs: Counter[tuple[Address, str]]
+) -> bool:
+    """Whether every unnumbered step of `address` has as many siblings of its kind in both."""
+    return all(
+        mine[(address[:depth], kind)] == theirs[(address[:depth], kind)]
+        for depth, (kind, num) in enumerate(address)
+        if num.startswith("#")
+    )
 
 
 def _span(

@@ -69,3 +69,37 @@ def test_blocks_are_addressed_by_number_or_by_place_among_unnumbered_ones() -> N
     assert found[(("paragraph", "1"), ("point", "h"))] is point
     assert found[(("paragraph", "1"), ("text", "#1"))].text == "b"
     assert found[(("text", "#0"),)].text == "c"
+
+
+def test_unnumbered_blocks_are_aligned_only_where_both_texts_count_as_many() -> None:
+    from ingest.align import align
+    from kb.document import Passage, Unit
+
+    def unit(texts: list[str]) -> Unit:
+        children = [Block(kind="text", num=None, text=t) for t in texts[1:]]
+        para = Block(kind="paragraph", num="1", marker="1.", text=texts[0], children=children)
+        second = Block(kind="paragraph", num="2", marker="2.", text="z")
+        u = Unit(kind="article", id="art_9", num="9", blocks=[para, second])
+        u.render()
+        return u
+
+    english = unit(["lead", "first", "second"])
+    same = unit(["chapeau", "premier", "second"])
+    split = unit(["chapeau", "premier", "pre", "mier bis"])  # a subparagraph split in two
+    sub = english.blocks[0].children[1]  # "second"
+    two = english.blocks[1]
+    passages = [
+        (0, Passage("ai-act", "art_9", "article", sub.start, sub.end, "second", "9(1)", "h")),
+        (1, Passage("ai-act", "art_9", "article", two.start, two.end, "2. z", "9(2)", "h")),
+    ]
+    aligned = align([english], passages, _act(same))
+    assert [(p.passage, p.text) for p in aligned.passages] == [(0, "second"), (1, "2. z")]
+    guarded = align([english], passages, _act(split))
+    assert [(p.passage, p.text) for p in guarded.passages] == [(1, "2. z")]
+    assert guarded.passages_unaligned == 1
+
+
+def _act(unit: object):  # type: ignore[no-untyped-def]
+    from kb.document import Act
+
+    return Act("ai-act", "AI Act", "RÈGLEMENT (UE) 2024/1689", [unit])  # type: ignore[list-item]
