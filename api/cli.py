@@ -77,7 +77,10 @@ def ingest(
             help="Another act to index, kept in every later build (repeatable): EUR-Lex XHTML (the "
             "Official Journal rendition or the act's EUR-Lex page), an EUR-Lex consolidated text "
             "(XHTML), an Official Journal PDF, or Formex 4 XML (the act's main file and its annex "
-            "files, a folder holding them, or the package .zip).",
+            "files, a folder holding them, or the package .zip). The French or German text of an "
+            "act the index holds in English (those formats, or a Markdown clip of its EUR-Lex "
+            "page) becomes a language version of it: searched for questions in that language, "
+            "cited in English.",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
@@ -135,6 +138,8 @@ def ingest(
             f"({a.applied_instructions} of {a.instructions} instructions){flagged}; "
             f"{a.changed_units} provisions changed"
         )
+    for line in report.languages:
+        out.print(f"Language version: {line}")
     for notice in report.notices:
         out.print(f"Note: {notice}")
     out.print(f"{report.passages} passages, model {report.model}, {report.seconds:.1f} s")

@@ -159,6 +159,8 @@ def print_document_list(acts: list[dict[str, Any]], built_at: str, model: str) -
             )
             if v["unofficial"]:
                 console.print(f"  [yellow]{escape(v['unofficial'])}[/yellow]")
+        for line in a.get("languages", []):
+            console.print(f"{escape(a['short_name'])} in another language: {escape(line)}")
 
 
 def _count(n: int, noun: str) -> str:

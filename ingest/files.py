@@ -24,7 +24,8 @@ from ingest.errors import IngestError, ParseError
 FORMATS_HELP = (
     "EUR-Lex XHTML (the Official Journal rendition, or the act's page as EUR-Lex serves it), "
     "an EUR-Lex consolidated text (XHTML), an Official Journal PDF, or Formex 4 XML (the act's "
-    "main file and its annex files, a folder holding them, or the package .zip)"
+    "main file and its annex files, a folder holding them, or the package .zip); for the French "
+    "or German text of an act the index holds, also a Markdown clip of its EUR-Lex page"
 )
 # A format shows in the first bytes (a PDF's %PDF, an XML declaration, an <html> tag after a
 # doctype or comments); 4 KiB is what sniff reads, never the whole file.
@@ -201,13 +202,18 @@ def _copy_member(
 
 
 def sniff(path: Path) -> str:
-    """The format of a file from its first 4 KiB: pdf, formex, xhtml (raises ParseError otherwise)."""
+    """The format of a file from its first 4 KiB: pdf, formex, xhtml, markdown (a MarkDownload clip
+    of an EUR-Lex page); raises ParseError otherwise."""
     with path.open("rb") as fh:
         head = fh.read(SNIFF_BYTES)
     if not head.strip():
         raise ParseError(path, "the file is empty")
     if head.startswith(b"%PDF"):
         return "pdf"
+    from ingest.rendition_md import is_clip
+
+    if is_clip(head):
+        return "markdown"
     lowered = head.lower()
     if b"<html" in lowered or b"<!doctype html" in lowered:
         return "xhtml"

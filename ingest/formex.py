@@ -15,6 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ingest import words
 from ingest.errors import ParseError
 from ingest.text import clean
 from kb.document import Act, Block, Heading, Unit
@@ -78,7 +79,9 @@ def check_act_root(path: Path, root: etree._Element) -> None:
     raise ParseError(path, f"not a Formex act: {what} (expected a root element <ACT>)")
 
 
-_DIVISION = re.compile(r"^(CHAPTER|SECTION|TITLE|PART)\s+([IVXLC]+|\d+)\b", re.IGNORECASE)
+# The division words of English, French and German acts (ingest/words.py): "CHAPITRE III",
+# "ABSCHNITT 2" are read as "CHAPTER III", "SECTION 2".
+_DIVISION = re.compile(rf"^({'|'.join(words.DIVISION_WORDS)})\s+([IVXLC]+|\d+)\b", re.IGNORECASE)
 
 
 def _enacting_terms(el: etree._Element, act: Act, chapter: Heading | None, section: Heading | None) -> None:
@@ -92,11 +95,12 @@ def _enacting_terms(el: etree._Element, act: Act, chapter: Heading | None, secti
             m = _DIVISION.match(heading_text)
             title = text_of(child.find("TITLE/STI"))
             inner_chapter, inner_section = chapter, section
-            if m and m.group(1).upper() == "CHAPTER":
+            kind = words.division(m.group(1)) if m else None
+            if m and kind == "CHAPTER":
                 inner_chapter = Heading(kind="chapter", num=m.group(2), title=title)
                 inner_section = None
                 act.chapters.append(inner_chapter)
-            elif m and m.group(1).upper() == "SECTION":
+            elif m and kind == "SECTION":
                 inner_section = Heading(
                     kind="section", num=m.group(2), title=title, chapter=chapter.num if chapter else ""
                 )
@@ -114,10 +118,10 @@ def load(path: Path) -> etree._Element:
 def article_unit(article: etree._Element, outer: set[str] | None = None) -> Unit:
     """An ARTICLE element as a unit; `outer` names the quote marks around quoted text, to drop."""
     heading = text_of(article.find("TI.ART"), outer)
-    m = re.match(r"‘?Article\s+(\d+[a-z]*)", heading)
+    m = re.match(rf"[‘«„]?(?:{'|'.join(words.ARTICLE_WORDS)})\s+(premier|\d+[a-z]*)", heading)
     if not m:
         raise ParseError(Path("<formex>"), f"an article heading reads {heading!r}")
-    num = m.group(1)
+    num = words.article_number(m.group(1))
     sti = article.find("STI.ART")
     return Unit(
         kind="article",
@@ -148,7 +152,7 @@ def _annex(path: Path) -> Unit:
     title = text_of(root.find("TITLE/STI")) or " ".join(text_of(p) for p in ti_ps[1:])
     if not title and children and children[0].tag == "P":
         title = text_of(children.pop(0))
-    m = re.fullmatch(r"ANNEX\s+([IVXLC]+)", heading, re.IGNORECASE)
+    m = re.fullmatch(rf"(?:{'|'.join(words.ANNEX_WORDS)})\s+([IVXLC]+)", heading, re.IGNORECASE)
     if m is None:
         return Unit(
             kind="annex",

@@ -33,6 +33,10 @@ _CELEX_LETTER = {"REGULATION": "R", "DIRECTIVE": "L", "DECISION": "D"}
 
 
 def identify_single(path: Path, fmt: str, given: list[Path], aliases: tuple[str, ...]) -> Input:
+    if fmt == "markdown":
+        from ingest.language_version import read_clip
+
+        return read_clip(path, given)
     if fmt == "pdf":
         act = oj_pdf.parse_file(path, "unidentified", "unidentified")
         return _from_title(act, path, "pdf", {"pdf": path}, given, aliases)
@@ -134,6 +138,12 @@ def _from_title(
 ) -> Input:
     m = _TITLE_NUMBER.search(act.title)
     if not m:
+        from ingest.language_version import rendition
+
+        # "RÈGLEMENT (UE) 2024/1689", "VERORDNUNG (EU) 2024/1689": a language version of an act.
+        other = rendition(act, path, primary, files, given)
+        if other is not None:
+            return other
         raise ParseError(
             path, "its title names no Regulation, Directive or Decision number; expected an EU act"
         )

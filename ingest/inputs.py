@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ingest import eurlex_html, formex, multilingual, oj_pdf
 from ingest.consolidated_html import Consolidated
@@ -122,8 +122,9 @@ def added_inputs(
     return [a for a in recorded if kind(a) not in replaced] + given, entries
 
 
-def settings_key(settings: Settings, inputs: list[Input]) -> str:
-    """A hash of everything that shapes the index: an index with the same key is up to date."""
+def settings_key(settings: Settings, inputs: list[Input], languages: list[Any] | None = None) -> str:
+    """A hash of everything that shapes the index: an index with the same key is up to date.
+    `languages`: what shapes the acts' language versions (ingest/language_version.py `key`)."""
     material = {
         "schema": SCHEMA_VERSION,
         "pipeline": PIPELINE_VERSION,
@@ -134,6 +135,8 @@ def settings_key(settings: Settings, inputs: list[Input]) -> str:
         # What the manifest says of each act (names, dates, notes) ends up in the index too.
         "acts": [asdict(i.source) for i in inputs],
     }
+    if languages:  # absent without any: the keys of indexes without them stay as they were
+        material["languages"] = languages
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 

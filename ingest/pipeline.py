@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import adaptation, added, multilingual
+import faiss
+
+from ingest import adaptation, added, language_version, multilingual
+from ingest.added import LocalEntry
 from ingest.errors import IngestError
 from ingest.inputs import PIPELINE_VERSION, Input, added_inputs, corpus_inputs, settings_key
 from ingest.versions import (
@@ -29,7 +32,7 @@ from ingest.versions import (
 )
 from kb import __version__
 from kb.config import Settings
-from kb.document import Passage
+from kb.document import Act, Passage
 from kb.embed import Embedder
 from kb.embed_cache import EmbeddingCache
 from kb.errors import KBError
@@ -71,6 +74,7 @@ class IngestReport:
     embeddings_cached: int = 0  # passages whose vectors came from the embedding cache
     backend: str = ""  # onnx or torch
     notices: list[str] = field(default_factory=list)  # what a person should know about the input
+    languages: list[str] = field(default_factory=list)  # each language version: what aligned
 
 
 Progress = Callable[[str], None]
@@ -106,11 +110,8 @@ def run(
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     say("Checking the sources against the index")
-    corpus = corpus_inputs(settings)
-    extras, entries = added_inputs(settings, [Path(p) for p in extra_sources or []], corpus)
-    inputs, texts = _acts_and_consolidations(corpus, extras)
+    inputs, texts, extras, entries, renditions, key = _read_inputs(settings, extra_sources)
     notices = [n for a in extras for n in a.notices]
-    key = settings_key(settings, inputs + [t for t, _ in texts])
     if not force:
         up_to_date = _up_to_date(settings, key, started, notices)
         if up_to_date is not None:
@@ -149,7 +150,7 @@ def run(
     try:
         say("Writing the index")
         layers = [(v.id, v.act) for item in inputs for v in chains[item.source.id]]
-        write_build(build, manifest, layers, passages, index)
+        aligned = _write(build, manifest, layers, passages, index, renditions, settings, say)
         if crosslingual:
             multilingual.write(build, crosslingual[0])
         adaptation.write(build, adapted)
@@ -171,7 +172,46 @@ def run(
         embeddings_cached=encoded.cached,
         backend=embedder.backend,
         notices=notices,
+        languages=aligned,
     )
+
+
+def _read_inputs(settings: Settings, extra_sources: list[Path] | None) -> tuple[
+    list[Input], list[tuple[Input, str]], list[Input], list[LocalEntry], list[language_version.Added], str
+]:
+    """The acts to index, the consolidated texts among the added files (with the act of each),
+    every added file's input, the local sources file's entries, the language versions (with the
+    act of each) and the settings key of them all."""
+    corpus = corpus_inputs(settings)
+    extras, entries = added_inputs(settings, [Path(p) for p in extra_sources or []], corpus)
+    # The French or German text of an act is a language version of it, not an act of its own.
+    languages = [a for a in extras if language_version.is_language_version(a)]
+    inputs, texts = _acts_and_consolidations(corpus, [a for a in extras if a not in languages])
+    renditions = language_version.resolve(languages, inputs)
+    key = settings_key(settings, inputs + [t for t, _ in texts], language_version.key(languages, settings))
+    return inputs, texts, extras, entries, renditions, key
+
+
+def _write(
+    build: Path,
+    manifest: IndexManifest,
+    layers: list[tuple[str, Act]],
+    passages: list[Passage],
+    index: faiss.Index,
+    renditions: list[language_version.Added],
+    settings: Settings,
+    say: Progress,
+) -> list[str]:
+    """Write the build with the acts' language versions; returns what aligned of each."""
+    aligned: list[str] = []
+
+    def with_languages(folder: Path, written: IndexManifest) -> IndexManifest:
+        done, lines = language_version.write(folder, written, renditions, settings, say)
+        aligned.extend(lines)
+        return done
+
+    write_build(build, manifest, layers, passages, index, with_languages if renditions else None)
+    return aligned
 
 
 def _manifest(

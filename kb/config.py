@@ -79,6 +79,14 @@ class Settings(BaseSettings):
         "not in English into English to search it; off: such questions are matched with the "
         "multilingual encoder alone.",
     )
+    # Embedding a whole act's language version with multilingual-e5 at one thread takes ~0.28 s a
+    # passage here (the French AI Act: ~960 passages, 4-5 min, once; cached by text after).
+    language_articles: int = Field(
+        0,
+        ge=0,
+        description="Align and embed only Articles 1 to N of a language version (no recitals or "
+        "annexes), for quick tests; 0: the whole rendition.",
+    )
     version: str = Field(
         "current", description="Version of the acts answered from: current, original or a date."
     )

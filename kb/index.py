@@ -14,7 +14,7 @@ import os
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,8 +104,12 @@ def write_build(
     versions: list[tuple[str, Act]],
     passages: list[Passage],
     index: faiss.Index,
+    finish: Callable[[Path, IndexManifest], IndexManifest] | None = None,
 ) -> None:
-    """Write a build: `versions` holds each version of each act, by the date it is in force."""
+    """Write a build: `versions` holds each version of each act, by the date it is in force.
+    `finish(folder, manifest)`, when given, adds to the folder what the acts' passages are the
+    ground of (the language versions: ingest/language_version.py) before the files are checked
+    and the manifest written, and returns the manifest with it."""
     folder.mkdir(parents=True)
     faiss.write_index(index, str(folder / VECTORS))
     con = sqlite3.connect(folder / STORE)
@@ -151,6 +155,8 @@ def write_build(
         con.commit()
     finally:
         con.close()
+    if finish is not None:
+        manifest = finish(folder, manifest)
     checks = {
         name: FileCheck(sha256=_sha256(folder / name), size=(folder / name).stat().st_size)
         for name in (VECTORS, STORE)

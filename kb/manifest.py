@@ -78,6 +78,30 @@ class MultilingualInfo(BaseModel):
     file: str = Field(description="The file of the index folder holding them, one row per passage id")
 
 
+class LanguageVersionInfo(BaseModel):
+    """An act's text in another language, aligned passage by passage with its English text
+    (ingest/language_version.py): searched for questions in that language, cited in English."""
+
+    doc: str = Field(description="The act's id: its English text is the one cited")
+    language: str = Field(description="ISO 639-1 code: fr, de")
+    version: str = Field(description="The act's version the rendition is of (its first, as published)")
+    source: SourceFile
+    units_aligned: int
+    passages: int = Field(description="Passages of the rendition, each the text of one English passage")
+    passages_partial: int = Field(0, description="Of those, passages missing some of the English blocks")
+    passages_unaligned: int = Field(0, description="English passages of aligned units without a counterpart")
+    english_without: list[str] = Field(default_factory=list, description="English units with no counterpart")
+    rendition_without: list[str] = Field(
+        default_factory=list, description="Units of the rendition with no English unit"
+    )
+    passages_later: int = Field(
+        0, description="Passages of later versions with the same English text, which keep the rendition's"
+    )
+    limited_to: int = Field(0, description="KB_LANGUAGE_ARTICLES when set: only Articles 1 to N were aligned")
+    first_row: int = Field(description="Its first row of language_passages and of the vectors file")
+    rows: int
+
+
 class IndexManifest(BaseModel):
     schema_version: int = SCHEMA_VERSION
     software_version: str
@@ -93,4 +117,9 @@ class IndexManifest(BaseModel):
     )
     multilingual: MultilingualInfo | None = Field(
         None, description="Multilingual passage vectors, when built (KB_MULTILINGUAL)"
+    )
+    languages: list[LanguageVersionInfo] = Field(
+        default_factory=list,
+        description="Acts' language versions (kb ingest --source of a French or German rendition); "
+        "their passages' multilingual vectors are in languages.npy",
     )

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 NAME = "multilingual-e5-small"
 # The file of the index folder that holds the passage vectors, one row per passage id.
 VECTORS_FILE = "multilingual.npy"
+# The file of the index folder that holds the vectors of the acts' language versions (French,
+# German texts; ingest/language_version.py), one row per row of the table language_passages.
+LANGUAGES_FILE = "languages.npy"
 # One OpenMP thread: on this machine's two shared cores two threads measured 10 to 50 times
 # slower per question (100-1600 ms against 17-28 ms, threads spinning against other processes'),
 # and no faster for passages (8.5 s against 8.1 s for 32).

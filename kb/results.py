@@ -65,6 +65,15 @@ class Hit(BaseModel):
     unofficial: str | None = Field(None, description="Set when the text rests on files that are not official")
     start: int = Field(description="Offset of the text in the unit")
     end: int
+    found_in: str | None = Field(
+        None,
+        description="The language of the act's language version whose text of this passage the "
+        "question matched best (ISO 639-1, e.g. 'fr'); None: the English text. The citation and "
+        "`text` stay the official English ones.",
+    )
+    text_in_language: str | None = Field(
+        None, description="The passage in the language `found_in` names, from the act's language version"
+    )
 
 
 class Outside(BaseModel):
@@ -260,6 +269,11 @@ class Document(ActInfo):
     """An act in the index, with the version answered from by default."""
 
     version: str = Field(description="The version answered from by default: publication and date in force")
+    languages: list[str] = Field(
+        default_factory=list,
+        description="Its language versions (kb ingest --source of a French or German text), one line each: "
+        "the language and what aligned",
+    )
 
 
 class Documents(BaseModel):

@@ -111,7 +111,15 @@ def documents_of(manifest: IndexManifest, spec: str | None) -> Documents:
     it needs no model. Raises BadQuery when `spec` picks no act."""
     chosen = choose(manifest.acts, spec)
     docs = [
-        Document(**a.model_dump(), version=describe(a, chosen.get(a.id, a.versions[-1])))
+        Document(
+            **a.model_dump(),
+            version=describe(a, chosen.get(a.id, a.versions[-1])),
+            languages=[
+                f"{v.language}: {v.units_aligned} units aligned, {v.passages} passages, from {v.source.file}"
+                for v in manifest.languages
+                if v.doc == a.id
+            ],
+        )
         for a in manifest.acts
     ]
     return Documents(documents=docs, built_at=manifest.built_at, model=manifest.model.name)

@@ -120,12 +120,16 @@ class Searcher:
             focus = focus + [
                 a for d in focus if (a := self.acts[d].amends) and a in self.acts and a not in focus
             ]
-        ranker = cross.ranker if cross else self.ranker
+        ranker = cross.ranker_for(query) if cross else self.ranker
         vector = cross.encode(query) if cross else self.embedder.encode([query.searched])[0]
         ranked, top_similarity = ranker.rank(query, vector, focus, kinds, k + len(pinned))
         ranked = self._with_asked(query, ranked, vector, focus, kinds, k + len(pinned))
         passages = self.files.passages([r.passage_id for r in ranked])
         hits = [self.hits.passage(passages[r.passage_id], r.score) for r in ranked]
+        asked = query.translated_from or query
+        if self.crosslingual is not None and asked.language is not None:
+            # Found in an act's language version: said on the hit, cited in English.
+            hits = self.crosslingual.found_in(asked, [r.passage_id for r in ranked], hits)
         references = pinned and all(h.match == "reference" for h in pinned)
         asks_when = query.asks_when_applies if self.rules.when_strict else query.asks_when
         if references and hits and asks_when and self._is_temporal(hits[0]):
@@ -199,7 +203,7 @@ class Searcher:
             return ranked
         depth = max(k, crosslingual.FUSED_DEPTH)
         english, _ = self.ranker.rank(query, vector, focus, kinds, depth)
-        other, _ = cross.ranker.rank(asked, cross.encode(asked), focus, kinds, depth)
+        other, _ = cross.ranker_for(asked).rank(asked, cross.encode(asked), focus, kinds, depth)
         return crosslingual.fuse(english, other, self.structure, crosslingual.TRANSLATED_FUSION)[:k]
 
     def _is_temporal(self, hit: Hit) -> bool:

@@ -21,11 +21,14 @@ from dataclasses import replace
 
 import numpy as np
 
+from kb import languages
 from kb.embed import Embedder
 from kb.index import IndexFiles
+from kb.languages import LanguageRows
 from kb.manifest import ActInfo
 from kb.multilingual import MultilingualEncoder, available, shared
 from kb.query import Query
+from kb.results import Hit
 from kb.search.hybrid import CANDIDATES, RRF_K, HybridRanker, Ranked, Rules
 from kb.search.structure import Structure
 
@@ -57,13 +60,68 @@ class CrosslingualRanker(HybridRanker):
     """The hybrid ranking with the dense part over the multilingual passage vectors. `structure`
     is the view's, with `passage_vectors` the multilingual ones (float32 [n, 384], unit rows)."""
 
+    def similarities(self, vector: np.ndarray) -> np.ndarray:
+        """The question's cosine similarity to each passage of the view, float32 [n]."""
+        sims: np.ndarray = self.structure.passage_vectors @ vector
+        return sims
+
     def _dense(self, vector: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Exact cosine similarity to every passage of the view (a few thousand: under 1 ms)."""
-        sims = self.structure.passage_vectors @ vector
+        sims = self.similarities(vector)
         masked = np.where(allowed, sims, -np.inf)
         top = np.argpartition(-masked, min(CANDIDATES, len(sims) - 1))[:CANDIDATES]
         top = top[np.isfinite(masked[top])]
         return sims, top[np.argsort(-masked[top])]
+
+
+# What a passage's similarity in the question's own language gives up against its English text's
+# (cosine, e5): a question is closer to any text in its own language (by 0.030 on average for the
+# French dev questions), so without it the French AI Act drew French questions about the Data Act
+# away from it. Chosen on the French questions of dev_translated.jsonl among 0 to 0.15 (MRR e5 /
+# translated 0.510 / 0.544 at 0, 0.578 / 0.581 at 0.04, the index without French 0.565 / 0.579
+# from 0.06 up; docs/ranking.md, "Language versions").
+LANGUAGE_OFFSET = 0.04
+
+
+class LanguageRanker(CrosslingualRanker):
+    """The multilingual ranking for questions in a language an act's language version is in
+    (kb/languages.py): an English passage is as close to the question as the closer of its
+    English text and its rendition's, so that a unit is ranked once, by its best text, and
+    cited in English."""
+
+    def __init__(self, base: CrosslingualRanker, rendition: LanguageRows) -> None:
+        super().__init__(
+            base.files, base.embedder, base.structure, base.acts, base.rules, base.prior, base.keywords
+        )
+        local = self.structure.local[rendition.passages]
+        keep = local >= 0  # passages of another version of the act are not in this view
+        self.language = rendition.language
+        self.targets = local[keep]
+        self.rows = rendition.rows[keep]
+        self.vectors = rendition.vectors[keep]
+
+    def similarities(self, vector: np.ndarray) -> np.ndarray:
+        sims = super().similarities(vector).copy()
+        np.maximum.at(sims, self.targets, self._theirs(vector))
+        return sims
+
+    def _theirs(self, vector: np.ndarray) -> np.ndarray:
+        """The rendition's passages' similarities, on the scale of their English texts' (a shift
+        by each question's own mean gap instead of LANGUAGE_OFFSET did worse on dev)."""
+        theirs: np.ndarray = self.vectors @ vector - LANGUAGE_OFFSET
+        return theirs
+
+    def found(self, passage_id: int, vector: np.ndarray) -> int | None:
+        """The row of the rendition's passage of `passage_id` (an index row) that is closer to the
+        question than its English text, if one is; else None."""
+        position = self.structure.local[passage_id]
+        mine = np.flatnonzero(self.targets == position)
+        if position < 0 or len(mine) == 0:
+            return None
+        theirs = self._theirs(vector)[mine]
+        best = int(np.argmax(theirs))
+        english = float(self.structure.passage_vectors[position] @ vector)
+        return int(self.rows[mine[best]]) if theirs[best] > english else None
 
 
 class Crosslingual:
@@ -71,12 +129,39 @@ class Crosslingual:
     defined terms of its acts (normal form -> as written), for a term quoted in another language."""
 
     def __init__(
-        self, encoder: MultilingualEncoder, ranker: CrosslingualRanker, terms: Mapping[str, str]
+        self,
+        encoder: MultilingualEncoder,
+        ranker: CrosslingualRanker,
+        terms: Mapping[str, str],
+        languages: Mapping[str, LanguageRanker] | None = None,
     ) -> None:
         self.encoder = encoder
         self.ranker = ranker
         self.terms = terms
+        self.languages = dict(languages or {})  # language code -> the ranking with its versions
         self._term_vectors: np.ndarray | None = None
+
+    def ranker_for(self, query: Query) -> CrosslingualRanker:
+        """The ranking for a question: with the language versions in its language, if any."""
+        code = query.language.code if query.language else ""
+        return self.languages.get(code, self.ranker)
+
+    def found_in(self, query: Query, passage_ids: list[int], hits: list[Hit]) -> list[Hit]:
+        """`hits` (of the index rows `passage_ids`) where the question matched a passage's text in
+        its own language better than the English text: the hit says so (`found_in`) and carries
+        that text, while its quoted text and citation stay the English ones."""
+        ranker = self.ranker_for(query)
+        if not isinstance(ranker, LanguageRanker):
+            return hits
+        vector = self.encode(query)
+        out = []
+        for passage_id, hit in zip(passage_ids, hits, strict=True):
+            row = ranker.found(passage_id, vector)
+            if row is not None:
+                said = languages.text(ranker.files, row)
+                hit = hit.model_copy(update={"found_in": ranker.language, "text_in_language": said})
+            out.append(hit)
+        return out
 
     def defines(self, query: Query) -> tuple[str, ...]:
         """The defined terms (normal forms) that the phrases quoted in the question translate,
@@ -127,7 +212,11 @@ class Crosslingual:
         multi.passage_vectors = vectors[structure.passage_ids]
         # The adaptation is of the English model's vectors.
         ranker_rules = replace(rules, titles=0.0, keyword=KEYWORD, views=0.0, adapter=False)
-        return cls(encoder, CrosslingualRanker(files, embedder, multi, acts, ranker_rules), terms)
+        ranker = CrosslingualRanker(files, embedder, multi, acts, ranker_rules)
+        versions = {
+            code: LanguageRanker(ranker, rows) for code, rows in languages.load(files, info.dim).items()
+        }
+        return cls(encoder, ranker, terms, versions)
 
     def encode(self, query: Query) -> np.ndarray:
         """The question's multilingual vector, float32 (384,)."""
