@@ -107,7 +107,7 @@ def translated(sentence: Sentence, language: Language, translator: Translator) -
         log.warning("a sentence of the answer is left in English: %s", exc)
         return sentence
     restored = restore(said, quotes, masked)
-    if restored is None or not said or said == masked or _numbers(said) != _numbers(masked):
+    if restored is None or _words(restored) == _words(sentence.text) or _numbers(said) != _numbers(masked):
         log.info("a sentence of the answer is left in English: %r became %r", masked, said)
         return sentence
     return sentence.model_copy(update={"text": restored, "english": sentence.text})
@@ -128,7 +128,14 @@ def restore(translation: str, quotes: list[str], masked: str) -> str | None:
     def quote(m: re.Match[str]) -> str:
         return f"“{quotes[int(m.group(1)) - 1]}”"
 
-    return re.sub(rf"[{_MARKS}]?\s*\bQ(\d+)\b\s*[{_MARKS}]?", quote, translation)
+    # The marks go with the placeholder, with the spaces inside them; the spaces outside stay.
+    return re.sub(rf"(?:[{_MARKS}]\s*)?\bQ(\d+)\b(?:\s*[{_MARKS}])?", quote, translation)
+
+
+def _words(text: str) -> list[str]:
+    """The words of a text, whatever its quotation marks: a sentence the model left in English
+    is not shown as a translation."""
+    return re.findall(r"\w+", text.casefold())
 
 
 def _numbers(text: str) -> Counter[str]:
