@@ -267,3 +267,42 @@ def test_a_german_follow_up_shows_its_translation_and_the_english_text_notice(
     expect(turn).to_contain_text("amtlichen englischen Wortlaut")
     expect(page.locator(".source").first).to_contain_text("AI Act, Article")
     context.close()
+
+
+# Records, in the order they happen, a progress line added to an answer and sources listed.
+WATCH = """() => {
+  window.seen = [];
+  new MutationObserver((records) => {
+    for (const r of records) {
+      for (const node of r.addedNodes) {
+        const progress = node.nodeType === 1 && node.classList.contains("progress");
+        if (progress) seen.push("progress: " + node.textContent);
+      }
+      if (r.target.id === "source-list" && r.addedNodes.length) seen.push("sources");
+    }
+  }).observe(document.body, { subtree: true, childList: true });
+}"""
+
+
+def test_a_german_question_shows_its_translation_in_progress_before_the_sources(
+    browser: Browser, translating_server: Server
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(translating_server.url)
+    expect(page.locator("#versions")).to_contain_text("OJ L, 2024/1689")
+    page.evaluate(WATCH)
+    page.fill("#question", "Welche Pflichten haben Einführer von Hochrisiko-KI-Systemen?")
+    page.keyboard.press("Enter")
+    turn = page.locator(".turn").last
+    # Shown at once, in German, while the model translates (seconds on two busy cores).
+    expect(turn.locator(".progress")).to_contain_text("Übersetze die Frage", timeout=10_000)
+    expect(turn.locator(".answer[data-done]")).to_have_count(1, timeout=300_000)
+    seen = page.evaluate("window.seen")
+    assert seen[0].startswith("progress: Übersetze die Frage"), seen
+    assert "sources" in seen and all(s.startswith("progress") for s in seen[: seen.index("sources")]), seen
+    # Gone once the answer is there.
+    expect(turn.locator(".progress")).to_have_count(0)
+    expect(turn).to_contain_text("ins Englische übersetzt")
+    expect(page.locator(".source").first).to_contain_text("AI Act, Article")
+    context.close()
