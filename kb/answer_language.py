@@ -49,11 +49,21 @@ def in_language(
     items: Iterable[Sentence | Restart | Answer], language: Language | None, translator: Translator | None
 ) -> Iterator[Sentence | Restart | Answer]:
     """The writer's stream (kb/generate.py `Writer.stream`) for a question in `language`: as it
-    is for English (`language` None). Otherwise the generation runs to its end first (so nothing
-    is withdrawn), then a generated answer comes sentence by sentence in the question's language,
-    an extractive fallback as the writer gives it."""
+    is for English (`language` None), and when it cannot be translated (a notice says why).
+    Otherwise the generation runs to its end first (so nothing is withdrawn), then a generated
+    answer comes sentence by sentence in the question's language, an extractive fallback as the
+    writer gives it."""
     if language is None:
         yield from items
+        return
+    why = _unavailable(language, translator)
+    if why or translator is None:
+        # Streamed as for English; a generated answer says in the question's language why it is not in it.
+        notice = ANSWER_IN_ENGLISH.render(language.code, language=language.name, why=why)
+        for item in items:
+            if isinstance(item, Answer) and item.answer_mode == "generated":
+                item = item.model_copy(update={"notices": [*item.notices, notice]})
+            yield item
         return
     buffered: list[Sentence | Restart] = []
     answer: Answer | None = None
@@ -68,12 +78,6 @@ def in_language(
         cut = max((i + 1 for i, x in enumerate(buffered) if isinstance(x, Restart)), default=0)
         yield from buffered[cut:]
         yield answer
-        return
-    why = _unavailable(language, translator)
-    if why or translator is None:
-        notice = ANSWER_IN_ENGLISH.render(language.code, language=language.name, why=why)
-        yield from answer.sentences
-        yield answer.model_copy(update={"notices": [*answer.notices, notice]})
         return
     sentences: list[Sentence] = []
     for sentence in answer.sentences:

@@ -14,12 +14,12 @@ import pytest
 
 from kb import translate
 from kb.config import Settings
-from kb.generate import ChatClient, Writer
+from kb.generate import ChatClient, Restart, Writer
 from kb.knowledge import KnowledgeBase
 from kb.language import detect
 from kb.results import Answer, Progress
 from tests.helpers import settings_env
-from tests.llm_standin import StandIn
+from tests.llm_standin import Reply, StandIn
 from tests.process import Server
 
 TRANSLATOR = "qwen2.5-coder-0.5b-instruct"
@@ -55,9 +55,13 @@ def _writing(
     )
 
 
-def _script(knowledge: KnowledgeBase, standin: StandIn, question: str) -> int:
-    """Scripts an answer of two sentences that pass the checks; returns Article 113's number."""
-    hits = knowledge.ask(question, version="original").citations
+def _script(
+    knowledge: KnowledgeBase, standin: StandIn, question: str, translator: translate.Translator | None = None
+) -> int:
+    """Scripts an answer of two sentences that pass the checks; returns Article 113's number
+    among the sources of `question`, read with `translator` as it will be asked."""
+    reader = KnowledgeBase(knowledge.files, knowledge.embedder, rules=knowledge.rules, translator=translator)
+    hits = reader.ask(question, version="original").citations
     n = next(i for i, h in enumerate(hits, start=1) if h.unit == "art_113")
     assert QUOTE in hits[n - 1].text, hits[n - 1].text
     standin.script(f"The prohibitions apply from 2 February 2025 [{n}]. Article 113 says “{QUOTE}” [{n}].")
@@ -67,7 +71,7 @@ def _script(knowledge: KnowledgeBase, standin: StandIn, question: str) -> int:
 def test_a_german_question_gets_the_checked_answer_in_german(
     knowledge: KnowledgeBase, standin: StandIn, translator: translate.Translator
 ) -> None:
-    n = _script(knowledge, standin, GERMAN)
+    n = _script(knowledge, standin, GERMAN, translator)
     answer = _writing(knowledge, standin, translator).ask(GERMAN, version="original")
     assert answer.answer_mode == "generated" and answer.language == "de", answer.notices
     assert answer.answer_translated_by == TRANSLATOR
@@ -86,6 +90,22 @@ def test_a_german_question_gets_the_checked_answer_in_german(
     for s in answer.sentences:
         assert QUOTE in s.text or "“" not in (s.english or s.text)
     assert answer.answer.count(f"[{n}]") == 2
+
+
+def test_a_model_failing_part_way_gives_the_quoted_answer_with_nothing_to_withdraw(
+    knowledge: KnowledgeBase, standin: StandIn, translator: translate.Translator
+) -> None:
+    n = _script(knowledge, standin, GERMAN, translator)
+    text = standin.replies[0].text
+    standin.script(Reply(text, cut_after=len(text) // 7 - 2))  # cut in the second sentence
+    kb = _writing(knowledge, standin, translator)
+    items = list(kb.finish_stream(kb.retrieve(GERMAN, version="original")))
+    assert not any(isinstance(i, Restart) for i in items)
+    answer = items[-1]
+    assert isinstance(answer, Answer) and answer.answer_mode == "extractive"
+    assert any("stopped before" in notice for notice in answer.notices)
+    assert items[:-1] == answer.sentences and all(s.english is None for s in answer.sentences)
+    assert n in [m for s in answer.sentences for m in s.markers()]
 
 
 def test_an_english_question_s_generated_answer_is_unchanged(
@@ -184,9 +204,9 @@ def _events(text: str) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
 
 
 def test_the_stream_tells_the_translation_then_sends_the_translated_sentences(
-    served: Server, knowledge: KnowledgeBase, standin: StandIn
+    served: Server, knowledge: KnowledgeBase, standin: StandIn, translator: translate.Translator
 ) -> None:
-    n = _script(knowledge, standin, GERMAN)
+    n = _script(knowledge, standin, GERMAN, translator)
     body = {"question": GERMAN, "version": "original"}
     events = _events(httpx.post(f"{served.url}/v1/ask/stream", json=body, timeout=300).text)
     names = [name for name, _ in events]
