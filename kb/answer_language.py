@@ -6,9 +6,9 @@ into the question's language by the local model that translates questions (kb/tr
 KB_TRANSLATE), and marked so: the sentence keeps its checked English (`Sentence.english`), its
 citation markers (they are not in the text the model sees), and the provisions' words it quotes
 verbatim in English (each quote is replaced by a placeholder, Q1, Q2 …, put back afterwards). A
-translation that loses a placeholder or changes a number is not shown: that sentence stays in
-English. Without the model, the answer is the English one with a notice in the question's
-language. The extractive answer (no model) is left as it is.
+translation that loses a placeholder, changes a number or drops (or adds) a negation is not
+shown: that sentence stays in English. Without the model, the answer is the English one with a
+notice in the question's language. The extractive answer (no model) is left as it is.
 """
 
 from __future__ import annotations
@@ -43,6 +43,17 @@ MAX_TOKENS = 256
 # the provision's own words, kept in English.
 QUOTED = re.compile(r"“([^”]{3,})”|\"([^\"]{3,})\"|«([^»]{3,})»")
 _MARKS = "«»\"“”„‚‘’'"
+# Words that negate, by language: a translation that drops a "not" (or adds one) inverts the law,
+# the worst a translation can do, so a sentence is shown translated only when both or neither
+# negate. The common negators of each language's grammar; a quote's words are left out (Q1 …).
+NEGATIONS = {
+    "en": r"not|no|never|none|neither|nor|without|cannot|\w+n't",
+    "de": r"nicht|nichts|kein\w*|nie|niemals|weder|ohne",
+    "fr": r"ne|n|pas|jamais|aucun\w*|ni|sans|nul\w*",
+    "es": r"no|nunca|jamás|ningun\w*|ningún|ni|sin",
+    "it": r"non|mai|nessun\w*|né|senza",
+    "pt": r"não|nunca|nenhu\w*|nem|sem",
+}
 
 
 def in_language(
@@ -110,11 +121,27 @@ def translated(sentence: Sentence, language: Language, translator: Translator) -
     except TranslationUnavailable as exc:
         log.warning("a sentence of the answer is left in English: %s", exc)
         return sentence
-    restored = restore(said, quotes, masked)
-    if restored is None or _words(restored) == _words(sentence.text) or _numbers(said) != _numbers(masked):
+    shown = faithful(said, masked, quotes, language.code)
+    if shown is None:
         log.info("a sentence of the answer is left in English: %r became %r", masked, said)
         return sentence
-    return sentence.model_copy(update={"text": restored, "english": sentence.text})
+    return sentence.model_copy(update={"text": shown, "english": sentence.text})
+
+
+def faithful(said: str, masked: str, quotes: list[str], language: str) -> str | None:
+    """`said`, the model's translation of `masked` (an English sentence with its `quotes` as
+    placeholders) into `language`, with the quotes put back; None when it is not to be shown: a
+    placeholder lost or repeated, a figure changed, a negation dropped or added, or the sentence
+    left in English."""
+    restored = restore(said, quotes, masked)
+    if (
+        restored is None
+        or _words(said) == _words(masked)
+        or _numbers(said) != _numbers(masked)
+        or _negates(said, language) != _negates(masked, "en")
+    ):
+        return None
+    return restored
 
 
 def _index(match: re.Match[str], quotes: list[str]) -> int:
@@ -140,6 +167,11 @@ def _words(text: str) -> list[str]:
     """The words of a text, whatever its quotation marks: a sentence the model left in English
     is not shown as a translation."""
     return re.findall(r"\w+", text.casefold())
+
+
+def _negates(text: str, language: str) -> bool:
+    """Whether a text (its placeholders' quotes left out) says "not" in `language`."""
+    return re.search(rf"\b(?:{NEGATIONS[language]})\b", text, re.IGNORECASE) is not None
 
 
 def _numbers(text: str) -> Counter[str]:

@@ -147,11 +147,12 @@ ANSWER_TRANSLATED = Message(
     "son anglais vérifié, et les mots des dispositions restent dans leur texte officiel anglais.",
 )
 KEPT_IN_ENGLISH = Message(
-    "Sentences left in English, as checked, because their translation lost a quotation or a number: {count}.",
-    "Sätze, die auf Englisch bleiben, wie geprüft, weil ihre Übersetzung ein Zitat oder eine Zahl "
-    "verlor: {count}.",
-    "Phrases laissées en anglais, telles que vérifiées, parce que leur traduction perdait une citation ou "
-    "un nombre : {count}.",
+    "Sentences left in English, as checked, because their translation lost a quotation, a number or "
+    "a negation: {count}.",
+    "Sätze, die auf Englisch bleiben, wie geprüft, weil ihre Übersetzung ein Zitat, eine Zahl oder "
+    "eine Verneinung verlor: {count}.",
+    "Phrases laissées en anglais, telles que vérifiées, parce que leur traduction perdait une citation, "
+    "un nombre ou une négation : {count}.",
 )
 ANSWER_IN_ENGLISH = Message(
     "The answer is in English, as written and checked against the provisions: it was not translated "

@@ -3,7 +3,7 @@ a translation and what makes a sentence stay in English, without the model."""
 
 from __future__ import annotations
 
-from kb.answer_language import QUOTED, finished, in_language, restore
+from kb.answer_language import QUOTED, faithful, finished, in_language, restore
 from kb.generate import Restart
 from kb.language import Language
 from kb.results import Answer, Sentence
@@ -88,3 +88,18 @@ def test_the_answer_is_rebuilt_with_its_markers_and_says_what_stayed_in_english(
     # Nothing translated: not said to be.
     answer = finished(_answer([english]), [english], GERMAN, "qwen")
     assert answer.answer_translated_by is None and not any("maschinell" in n for n in answer.notices)
+
+
+
+def test_a_translation_that_drops_a_not_changes_a_figure_or_stays_english_is_not_shown() -> None:
+    masked = "Providers shall not keep the logs for more than six months."
+    assert faithful("Anbieter müssen die Protokolle sechs Monate aufbewahren.", masked, [], "de") is None
+    kept = "Anbieter dürfen die Protokolle nicht länger als sechs Monate aufbewahren."
+    assert faithful(kept, masked, [], "de") == kept
+    dated = "The prohibitions apply from 2 February 2025."
+    assert faithful("Die Verbote gelten ab dem 2. Februar 2026.", dated, [], "de") is None
+    assert faithful("Die Verbote gelten ab dem 2. Februar 2025.", dated, [], "de") is not None
+    assert faithful('"The prohibitions apply from 2 February 2025."', dated, [], "de") is None
+    assert faithful("Les interdictions ne s’appliquent pas avant le 2 février 2025.", dated, [], "fr") is None
+    said = "L’article 113 dit « Q1 »."
+    assert faithful(said, "Article 113 says «Q1».", ["a b c"], "fr") == "L’article 113 dit “a b c”."
