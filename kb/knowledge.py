@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +12,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from kb import abstain, language, messages, multilingual, outcome, translate, translated, versions
+from kb.answer_language import in_language
 from kb.arguments import act_ids, check_acts, check_in_force, check_question
 from kb.config import Settings, settings
 from kb.conversation import interleave
@@ -21,7 +21,7 @@ from kb.embed import Embedder
 from kb.errors import UnknownUnit
 from kb.generate import Writer
 from kb.index import IndexFiles
-from kb.manifest import ActInfo, IndexManifest, VersionInfo
+from kb.manifest import ActInfo, IndexManifest
 from kb.query import Query, Window, read
 from kb.query_refs import pick_act, read_reference
 from kb.results import (
@@ -35,46 +35,20 @@ from kb.results import (
     Turn,
     block_out,
 )
+from kb.retrieval import Retrieval, View
 from kb.search import Rules, Searcher
 from kb.search.blocks import find_block
 from kb.search.pinned import extent
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Generator, Iterator, Sequence
 
     from kb.citecheck.models import CheckReport
     from kb.generate import Restart
-    from kb.results import Sentence
+    from kb.results import Progress, Sentence
 
 
-@dataclass
-class Retrieval:
-    """What `retrieve` found: the question as read, its hits and the verdict on abstaining."""
-
-    query: Query
-    result: SearchResult
-    verdict: abstain.Verdict
-    started: float
-    view: View
-
-    @property
-    def question(self) -> str:
-        """The question as asked."""
-        return self.query.text
-
-    @property
-    def resolved(self) -> str:
-        """The question read with the conversation."""
-        return self.query.resolved
-
-
-@dataclass
-class View:
-    """The corpus as it reads in one version of each act: its units and a search over them."""
-
-    versions: dict[str, VersionInfo]  # act id -> the version chosen
-    units: dict[tuple[str, str], Unit]
-    searcher: Searcher
+__all__ = ["KnowledgeBase", "Retrieval", "View"]
 
 
 class KnowledgeBase:
@@ -189,6 +163,12 @@ class KnowledgeBase:
 
     def _read(self, question: str, view: View, history: list[Turn] | None = None) -> Query:
         """`question` read once, against the acts of `view` (kb/query.py)."""
+        return translated.finished(self._read_steps(question, view, history))
+
+    def _read_steps(
+        self, question: str, view: View, history: list[Turn] | None = None
+    ) -> Generator[Progress, None, Query]:
+        """`_read`, telling the progress of a translation (kb/translated.py `steps`)."""
         window = Window(self._tokens, self.embedder.max_tokens)
         query = read(question, view.searcher.lexicon, history or [], window)
 
@@ -196,7 +176,7 @@ class KnowledgeBase:
         def reread(text: str, turns: Sequence[Turn]) -> Query:
             return read(text, view.searcher.lexicon, turns, window)
 
-        return translated.reading(query, self.translator, reread, history or [])
+        return (yield from translated.steps(query, self.translator, reread, history or []))
 
     def _search(
         self, view: View, query: Query, k: int, docs: list[str] | None, kinds: list[str] | None = None
@@ -239,10 +219,18 @@ class KnowledgeBase:
         version: str | None = None,
     ) -> Retrieval:
         """The first half of `ask`: the question as understood, its hits, and whether to abstain."""
+        return translated.finished(self.retrieve_steps(question, k, docs, history, version))
+
+    def retrieve_steps(
+        self, question: str, k: int = 5, docs: list[str] | None = None,
+        history: list[Turn] | None = None, version: str | None = None,
+    ) -> Generator[Progress, None, Retrieval]:  # fmt: skip
+        """`retrieve`, telling each slow step before it runs (a question translated: kb/results.py
+        `Progress`); returns what `retrieve` does. Raises as `retrieve`."""
         started = time.perf_counter()
         check_question(question)
         docs, view = self._scope(docs, version)
-        query = self._read(question, view, history)
+        query = yield from self._read_steps(question, view, history)
         result = self._search(view, query, k, docs)
         if query.own is not None:
             # The earlier question says what "that" is; the follow-up says what is asked now.
@@ -282,7 +270,9 @@ class KnowledgeBase:
             yield from extractive.sentences
             yield extractive
             return
-        for item in self.writer.stream(r.question, extractive.citations, history, extractive):
+        written = self.writer.stream(r.question, extractive.citations, history, extractive)
+        # Written and checked in English; then in the question's language (kb/answer_language.py).
+        for item in in_language(written, r.query.language, self.translator):
             if isinstance(item, Answer):
                 took = round((time.perf_counter() - r.started) * 1000, 1)
                 item = item.model_copy(update={"took_ms": took})

@@ -122,6 +122,46 @@ MATCHED = Message(
     "multilingue ({model}) ; les dispositions sont citées dans leur texte officiel anglais, la seule "
     "langue que contient la base de connaissances.",
 )
+# The progress of a streamed answer while a question is translated (POST /v1/ask/stream's
+# `progress` event), shown at once in the web page.
+TRANSLATING = Message(
+    "Translating the question from {language} into English with a local model ({model}) …",
+    "Übersetze die Frage mit einem lokalen Modell ({model}) ins Englische …",
+    "Traduction de la question en anglais par un modèle local ({model}) …",
+)
+SEARCHING_AS = Message(
+    "Translated; searching the acts as: “{translation}”",
+    "Übersetzt; die Rechtsakte werden so durchsucht: „{translation}“",
+    "Traduite ; recherche dans les actes ainsi : « {translation} »",
+)
+# A generated answer given in the question's language (kb/answer_language.py).
+ANSWER_TRANSLATED = Message(
+    "The answer was written and checked against the provisions in English, then machine-translated "
+    "into {language} by a local model ({model}), sentence by sentence; each sentence keeps its checked "
+    "English, and the provisions' words stay in their official English text.",
+    "Die Antwort wurde auf Englisch geschrieben und an den Bestimmungen geprüft, dann Satz für Satz von "
+    "einem lokalen Modell ({model}) maschinell ins Deutsche übersetzt; zu jedem Satz bleibt der geprüfte "
+    "englische, und die Worte der Bestimmungen stehen im amtlichen englischen Wortlaut.",
+    "La réponse a été rédigée et vérifiée en anglais au regard des dispositions, puis traduite "
+    "automatiquement en français, phrase par phrase, par un modèle local ({model}) ; chaque phrase garde "
+    "son anglais vérifié, et les mots des dispositions restent dans leur texte officiel anglais.",
+)
+KEPT_IN_ENGLISH = Message(
+    "Sentences left in English, as checked, because their translation lost a quotation, a number or "
+    "a negation: {count}.",
+    "Sätze, die auf Englisch bleiben, wie geprüft, weil ihre Übersetzung ein Zitat, eine Zahl oder "
+    "eine Verneinung verlor: {count}.",
+    "Phrases laissées en anglais, telles que vérifiées, parce que leur traduction perdait une citation, "
+    "un nombre ou une négation : {count}.",
+)
+ANSWER_IN_ENGLISH = Message(
+    "The answer is in English, as written and checked against the provisions: it was not translated "
+    "into {language} ({why}).",
+    "Die Antwort steht auf Englisch, so wie sie geschrieben und an den Bestimmungen geprüft wurde: Sie "
+    "wurde nicht ins Deutsche übersetzt ({why}).",
+    "La réponse est en anglais, telle qu’elle a été rédigée et vérifiée au regard des dispositions : elle "
+    "n’a pas été traduite en français ({why}).",
+)
 
 # Who and what the acts name, as the lead of an answer in part says it in each language.
 _TO = {
@@ -136,7 +176,8 @@ _ACT = {
 
 CATALOGUE = (
     DECLINED, NOT_ANSWERED, IN_PART, LEAVES, LEAVES_PART, NATIONAL, OTHER_LAW, ADOPTED,
-    NOTHING_CLOSE, ABOUT_NOT_HELD, NOT_HELD, WORLD, TRANSLATED, MATCHED,
+    NOTHING_CLOSE, ABOUT_NOT_HELD, NOT_HELD, WORLD, TRANSLATED, MATCHED, TRANSLATING, SEARCHING_AS,
+    ANSWER_TRANSLATED, KEPT_IN_ENGLISH, ANSWER_IN_ENGLISH,
 )  # fmt: skip
 
 

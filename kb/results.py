@@ -151,6 +151,23 @@ class Sources(BaseModel):
     outcome: Outcome = Field("answered", description=OUTCOME_DESCRIPTION)
 
 
+class Progress(BaseModel):
+    """A slow step of a streamed answer, told before it runs and when it is done: the `progress`
+    event of POST /v1/ask/stream, sent before the citations."""
+
+    step: Literal["translating", "translated"] = Field(
+        description="translating: the question is being translated into English (seconds); "
+        "translated: it was, and the translation is searched"
+    )
+    message: str = Field(description="What is being done, in the question's language where it is written")
+    language: str = Field(description="ISO 639-1 code of the question's language", examples=["de"])
+    model: str = Field(
+        description="The local model that translates", examples=["qwen2.5-coder-1.5b-instruct"]
+    )
+    translation: str | None = Field(None, description="The English translation searched (step translated)")
+    ms: float | None = Field(None, description="Milliseconds the translation took (step translated)")
+
+
 class Sentence(BaseModel):
     """One sentence of an answer, shown with its markers after it."""
 
@@ -163,6 +180,11 @@ class Sentence(BaseModel):
         default_factory=list, description="The act's own words it quotes, verbatim, for highlighting"
     )
     lead: bool = Field(False, description="The sentence that answers directly, before the quotes")
+    english: str | None = Field(
+        None,
+        description="Where `text` is a machine translation into the question's language: the sentence "
+        "as written and checked against the provisions it cites, in English",
+    )
 
     def markers(self) -> list[int]:
         """The provisions it cites, 1-based, in order."""
@@ -196,6 +218,11 @@ class Answer(BaseModel):
         "checked against them; extractive: composed of the provisions' own words",
     )
     model: str | None = Field(None, description="The language model that wrote a generated answer")
+    answer_translated_by: str | None = Field(
+        None,
+        description="The local model that translated a generated answer into the question's language, "
+        "sentence by sentence, after the checks (each such sentence keeps its English in `english`)",
+    )
     removed_sentences: int = Field(
         0, description="Generated sentences removed because a provision they cite does not support them"
     )
@@ -216,6 +243,11 @@ class Answer(BaseModel):
         """The line that says who wrote a generated answer, for every interface to show."""
         if self.answer_mode != "generated":
             return None
+        if self.answer_translated_by:
+            return (
+                f"written by {self.model} from the cited provisions, checked in English, "
+                f"machine-translated by {self.answer_translated_by}"
+            )
         return f"written by {self.model} from the cited provisions"
 
 

@@ -90,6 +90,23 @@ class Translator:
         with self._lock:
             self._load()
 
+    def complete(self, instruction: str, text: str, max_tokens: int = MAX_TOKENS) -> str:
+        """The model's greedy reply to `text` under the system message `instruction`, as written
+        (kb/answer_language.py translates answers with it; questions go through `translate`).
+        Raises TranslationUnavailable, also for a text over LONGEST tokens."""
+        with self._lock:
+            llm = self._load()
+            size = len(llm.tokenize(text.encode("utf-8"), add_bos=False))
+            if size > LONGEST:
+                raise TranslationUnavailable(f"the text is too long to translate ({size} tokens)")
+            out = llm.create_chat_completion(
+                messages=[{"role": "system", "content": instruction}, {"role": "user", "content": text}],
+                temperature=0.0,
+                top_k=1,
+                max_tokens=max_tokens,
+            )
+            return str(out["choices"][0]["message"]["content"] or "")
+
     def _load(self) -> Any:
         if self._llm is not None:
             return self._llm

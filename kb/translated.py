@@ -11,18 +11,20 @@ path) with a notice saying why; it never fails.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 from kb import multilingual
-from kb.messages import TRANSLATED
+from kb.messages import SEARCHING_AS, TRANSLATED, TRANSLATING
 from kb.query import Query, english_only_notice
-from kb.results import Turn
+from kb.results import Progress, Turn
 from kb.translate import TranslationUnavailable, Translator
 
 log = logging.getLogger("regkb.translate")
 
 Reader = Callable[[str, Sequence[Turn]], Query]
+T = TypeVar("T")
 
 # How alike (cosine of multilingual-e5 query vectors) a question and its translation must be for
 # the translation to be searched. The 97 translations of dev_translated.jsonl and lang.jsonl by
@@ -42,8 +44,32 @@ def reading(query: Query, translator: Translator | None, reread: Reader, history
     """`query` (read in its own language) read through its English translation, where it is not
     in English and `translator` is set (KB_TRANSLATE); else `query` itself. `reread(text,
     history)` reads a text as kb/query.py `read` does, against the same acts."""
+    return finished(steps(query, translator, reread, history))
+
+
+def finished(run: Generator[Progress, None, T]) -> T:
+    """What a generator of steps returns, its progress left unsaid."""
+    while True:
+        try:
+            next(run)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+
+
+def steps(
+    query: Query, translator: Translator | None, reread: Reader, history: Sequence[Turn]
+) -> Generator[Progress, None, Query]:
+    """`reading`, telling its progress: a `translating` step before the model runs (seconds on
+    two cores; nothing for a question in English), a `translated` one when its translation is
+    searched; returns the question as read."""
     if query.language is None or translator is None:
         return query
+    yield Progress(
+        step="translating",
+        message=TRANSLATING.render(query.language.code, language=query.language.name, model=translator.name),
+        language=query.language.code,
+        model=translator.name,
+    )
     try:
         before = _english_history(history, translator, reread)
         asked = query.text
@@ -66,6 +92,14 @@ def reading(query: Query, translator: Translator | None, reread: Reader, history
     # References and act names as the question writes them win; the translation adds those
     # only it shows ("Article 6(2)" where the question said "den zweiten Absatz von Artikel 6").
     refs = query.refs or english.refs
+    yield Progress(
+        step="translated",
+        message=SEARCHING_AS.render(query.language.code, translation=translation.text),
+        language=query.language.code,
+        model=translation.model,
+        translation=translation.text,
+        ms=translation.ms,
+    )
     return replace(
         english,
         text=query.text,

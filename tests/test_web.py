@@ -6,11 +6,13 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from kb.config import Settings
 from tests.helpers import settings_env
+from tests.llm_standin import StandIn
 from tests.process import Server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -266,4 +268,102 @@ def test_a_german_follow_up_shows_its_translation_and_the_english_text_notice(
     expect(turn).to_contain_text("ins Englische übersetzt")
     expect(turn).to_contain_text("amtlichen englischen Wortlaut")
     expect(page.locator(".source").first).to_contain_text("AI Act, Article")
+    context.close()
+
+
+# Records, in the order they happen, a progress line added to an answer and sources listed.
+WATCH = """() => {
+  window.seen = [];
+  new MutationObserver((records) => {
+    for (const r of records) {
+      for (const node of r.addedNodes) {
+        const progress = node.nodeType === 1 && node.classList.contains("progress");
+        if (progress) seen.push("progress: " + node.textContent);
+      }
+      if (r.target.id === "source-list" && r.addedNodes.length) seen.push("sources");
+    }
+  }).observe(document.body, { subtree: true, childList: true });
+}"""
+
+
+def test_a_german_question_shows_its_translation_in_progress_before_the_sources(
+    browser: Browser, translating_server: Server
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(translating_server.url)
+    expect(page.locator("#versions")).to_contain_text("OJ L, 2024/1689")
+    page.evaluate(WATCH)
+    page.fill("#question", "Welche Pflichten haben Einführer von Hochrisiko-KI-Systemen?")
+    page.keyboard.press("Enter")
+    turn = page.locator(".turn").last
+    # Shown at once, in German, while the model translates (seconds on two busy cores).
+    expect(turn.locator(".progress")).to_contain_text("Übersetze die Frage", timeout=10_000)
+    expect(turn.locator(".answer[data-done]")).to_have_count(1, timeout=300_000)
+    seen = page.evaluate("window.seen")
+    assert seen[0].startswith("progress: Übersetze die Frage"), seen
+    assert "sources" in seen and all(s.startswith("progress") for s in seen[: seen.index("sources")]), seen
+    # Gone once the answer is there.
+    expect(turn.locator(".progress")).to_have_count(0)
+    expect(turn).to_contain_text("ins Englische übersetzt")
+    expect(page.locator(".source").first).to_contain_text("AI Act, Article")
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def standin() -> Iterator[StandIn]:
+    with StandIn() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def writing_server(
+    index_settings: Settings, standin: StandIn, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """The server with a (stand-in) language model and the packaged 0.5B translation model."""
+    pytest.importorskip("llama_cpp", reason="the translation step needs the `llm` extra")
+    env = {
+        **settings_env(index_settings),
+        "KB_TRANSLATE": "qwen2.5-coder-0.5b-instruct",
+        "KB_LLM_URL": standin.url,
+        "KB_LLM_MODEL": standin.model,
+    }
+    srv = Server(env, tmp_path_factory.mktemp("web-writing") / "server.log")
+    srv.wait_ready()
+    yield srv
+    srv.stop()
+
+
+def test_a_translated_generated_answer_keeps_its_checked_english_on_hover_and_in_a_toggle(
+    browser: Browser, writing_server: Server, standin: StandIn
+) -> None:
+    question = "Ab wann gelten die Verbote für bestimmte Praktiken der künstlichen Intelligenz?"
+    quote = "Chapters I and II shall apply from 2 February 2025"
+    standin.script("Nothing here.")  # (fails the checks: the quoted answer, to number the sources)
+    body = {"question": question, "version": "original"}
+    hits = httpx.post(f"{writing_server.url}/v1/ask", json=body, timeout=300).json()["citations"]
+    n = next(i for i, h in enumerate(hits, start=1) if h["unit"] == "art_113")
+    english = "The prohibitions apply from 2 February 2025."
+    standin.script(f"{english[:-1]} [{n}]. Article 113 says “{quote}” [{n}].")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(writing_server.url)
+    page.select_option("#version", "original")
+    page.fill("#question", question)
+    page.keyboard.press("Enter")
+    answer = page.locator(".turn").last.locator(".answer")
+    # Three runs of the translation model (the question, two sentences) on two busy cores.
+    expect(answer).to_have_attribute("data-done", "1", timeout=300_000)
+    expect(answer.locator(".written-by")).to_contain_text("standin-1")
+    translated = answer.locator(".sentence.translated")
+    assert translated.count() >= 1, answer.inner_text()
+    title = translated.first.get_attribute("title") or ""
+    assert title.startswith("Machine translation. As written and checked, in English: ")
+    assert title.split(": ", 1)[1] in (english, f"Article 113 says “{quote}”.")
+    toggle = answer.locator("details.english")
+    toggle.locator("summary").click()
+    expect(toggle).to_contain_text(english)
+    expect(toggle.locator("a.marker").first).to_have_text(f"[{n}]")
+    expect(answer.locator(".notice").first).to_be_visible()
+    expect(answer).to_contain_text("maschinell ins Deutsche übersetzt")
     context.close()

@@ -22,7 +22,10 @@ log = logging.getLogger("regkb.api")
 router = APIRouter(tags=["questions"])
 
 STREAM_EVENTS = (
-    "Events: `citations` (the hits, versions and whether it abstains), then one `sentence` "
+    "Events: for a question not in English that is translated, first `progress` (step "
+    "`translating`, its language and the local model, a message in the question's language) before "
+    "the translation runs, and `progress` again (step `translated`, with the translation searched) "
+    "when it is used; then `citations` (the hits, versions and whether it abstains), then one `sentence` "
     "per sentence of the answer (a generated sentence once it passed the checks), then `done` "
     "with the whole answer. `restart` withdraws the sentences sent so far, when the language "
     "model fails part-way and the quoted answer follows. A failure arrives as an `error` event "
@@ -60,9 +63,17 @@ def answer_events(held: Holder, body: AskRequest) -> Iterator[str]:
     """The answer to `body` as SSE events; never raises, a failure is the last event."""
     try:
         kb = held.kb
-        retrieval = kb.retrieve(
+        steps = kb.retrieve_steps(
             body.question, k=body.k, docs=body.docs, history=body.history, version=body.version
         )
+        # A question not in English is told at once that it is being translated (seconds), then
+        # what it is searched as; an English one goes straight to its citations.
+        while True:
+            try:
+                yield event("progress", next(steps).model_dump())
+            except StopIteration as stop:
+                retrieval = stop.value
+                break
         yield event("citations", kb.sources(retrieval).model_dump())
         # A generated sentence comes once it passed the checks; `restart` withdraws those sent
         # when the model fails part-way and the quoted answer follows instead.

@@ -59,6 +59,13 @@ def answer_blocks(answer: Answer, web_url: str | None = None, share: bool = Fals
                 else ""
             )
             blocks.append(_context(f"_{escape(written_by)}{removed}_"))
+        if answer.answer_translated_by:
+            # Machine-translated after the checks: the sentences as checked go with it.
+            english = " ".join(
+                f"{escape(s.english or s.text)} " + "".join(f"[{n}]" for n in s.markers())
+                for s in answer.sentences
+            )
+            blocks.append(_context(f"*In English, as checked:* {english}"[:2900]))
         blocks.append(_context("*Sources*"))
     for notice in answer.notices:
         blocks.append(_context(f":warning: {escape(notice)}"[:2900]))
@@ -86,7 +93,9 @@ def answer_blocks(answer: Answer, web_url: str | None = None, share: bool = Fals
 def _answer_sections(answer: Answer, web_url: str | None) -> list[dict]:
     """The answer's sentences with their markers, packed into sections under the size limit;
     past the room left for the sources, the rest is cut with a link to the whole answer."""
-    room = MAX_BLOCKS - (2 + min(len(answer.citations), MAX_SOURCES) + 2 + 1 + 1 + len(answer.notices))
+    english = 1 if answer.answer_translated_by else 0  # the checked English of a translated answer
+    fixed = 2 + min(len(answer.citations), MAX_SOURCES) + 2 + 1 + 1 + english + len(answer.notices)
+    room = MAX_BLOCKS - fixed
     sections: list[str] = []
     current = ""
     cut = False

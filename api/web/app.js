@@ -108,7 +108,10 @@ async function submit() {
     });
     if (!response.ok) throw await problem(response);
     await readEvents(response, (name, data) => {
-      if (name === "citations") {
+      if (name === "progress") {
+        // A question not in English is translated first (seconds): said at once, in its language.
+        showProgress(view.answer, data);
+      } else if (name === "citations") {
         turn.citations = data.citations; turn.abstained = data.abstained; turn.outcome = data.outcome;
         turn.reason = data.reason;
         showSources(turn);
@@ -172,12 +175,23 @@ function renderTurn(turn) {
   return { answer, item };
 }
 
+function showProgress(box, progress) {
+  // Replaced by the first sentence (appendSentence clears .muted) or by the whole answer.
+  box.replaceChildren(el("span", { class: "muted progress", role: "status", lang: progress.language },
+    el("span", { class: "spinner", "aria-hidden": "true" }), progress.message));
+}
+
 function markersOf(sentence) {
   return sentence.citations && sentence.citations.length ? sentence.citations : [sentence.citation];
 }
 
 function sentenceNodes(sentence, turn, quoted = false) {
   const markers = markersOf(sentence).map((n) => marker(n, turn));
+  if (!quoted && sentence.english) {
+    // Machine-translated after the checks: the checked English on hover, and in the answer's toggle.
+    const title = `Machine translation. As written and checked, in English: ${sentence.english}`;
+    return [el("span", { class: "sentence translated", text: sentence.text, title }), ...markers, " "];
+  }
   if (!quoted) return [el("span", { class: sentence.lead ? "sentence lead" : "sentence", text: sentence.text }), ...markers, " "];
   // A quoted answer: the lead first, marked as our reading; then each provision as a block,
   // its label, then the act's own words set apart as quotations.
@@ -237,6 +251,11 @@ function finishTurn(view, turn) {
   } else {
     const quoted = a.answer_mode !== "generated";
     for (const s of a.sentences) box.append(...sentenceNodes(s, turn, quoted));
+  }
+  if (a.answer_translated_by) {
+    const english = el("details", { class: "english" }, el("summary", { text: "The answer as checked, in English" }));
+    for (const s of a.sentences) english.append(el("span", { text: s.english || s.text }), ...markersOf(s).map((n) => marker(n, turn)), " ");
+    box.append(english);
   }
   if (a.answer_mode === "generated") {
     const removed = a.removed_sentences ? `; ${a.removed_sentences} unsupported sentences removed` : "";

@@ -45,3 +45,26 @@ def test_slack_and_mcp_lead_with_it() -> None:
 def test_the_exit_code_of_an_answer_in_part_is_its_own() -> None:
     codes = {m.exit_code for _, m in MAPPING} | {EXIT_ABSTAINED, 0}
     assert EXIT_IN_PART not in codes
+
+
+def test_slack_shows_a_translated_answer_with_its_markers_and_the_english_as_checked() -> None:
+    english = "Article 70(1) has each Member State designate national competent authorities."
+    german = "Nach Artikel 70(1) benennt jeder Mitgliedstaat zuständige nationale Behörden."
+    answer = in_part().model_copy(
+        update={
+            "outcome": "answered",
+            "reason": None,
+            "answer": f"{german} [1]",
+            "sentences": [Sentence(text=german, citation=1, english=english)],
+            "answer_mode": "generated",
+            "model": "standin-1",
+            "answer_translated_by": "qwen2.5-coder-0.5b-instruct",
+            "language": "de",
+            "notices": ["Die Antwort wurde auf Englisch geschrieben und an den Bestimmungen geprüft, …"],
+        }
+    )
+    texts = [json.dumps(b, ensure_ascii=False) for b in answer_blocks(answer)]
+    assert any(f"{german} *[1]*" in t for t in texts)
+    assert any("machine-translated by qwen2.5-coder-0.5b-instruct" in t for t in texts)
+    assert any(f"In English, as checked:* {english} [1]" in t for t in texts)
+    assert any("Die Antwort wurde auf Englisch geschrieben" in t for t in texts)
