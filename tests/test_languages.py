@@ -328,3 +328,22 @@ def test_a_translation_unlike_the_question_is_not_searched(translating: Knowledg
     result = translating.search("Ab wann gelten die Verbote bestimmter KI-Praktiken?", version="original")
     assert result.translation is None and result.encoder == NAME
     assert result.hits[0].unit == "art_113"
+
+
+def test_the_default_model_translates_every_sentence_of_the_question(index_settings: Settings) -> None:
+    # The 1.5B model (KB_TRANSLATE's default) told only "Translate this question …" gave "Do we
+    # need to inform the applicants about the KI system?": the bank and the credit check, what
+    # makes it a high-risk deployment, gone. kb/translate.py's PROMPT asks for every sentence.
+    pytest.importorskip("llama_cpp", reason="the translation step needs the `llm` extra")
+    translator = translate.shared("qwen2.5-coder-1.5b-instruct", index_settings.model_cache)
+    try:
+        translator.load()
+    except translate.TranslationUnavailable as exc:
+        pytest.skip(str(exc))
+    question = (
+        "Wir betreiben in unserer Bank ein KI-System, das die Kreditwürdigkeit prüft. "
+        "Müssen wir die Antragsteller darüber informieren?"
+    )
+    text = translator.translate(question).text.lower()
+    assert "bank" in text and "credit" in text and "applicants" in text, text
+    assert text.endswith("?"), text
