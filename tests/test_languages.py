@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from kb import translate
+from kb import translate, translated
 from kb.config import Settings
 from kb.knowledge import KnowledgeBase
 from kb.multilingual import NAME, VECTORS_FILE
 from kb.results import Turn
-from kb.search import Rules
+from kb.search import Rules, crosslingual
 
 
 @pytest.fixture(scope="module")
@@ -347,3 +347,16 @@ def test_the_default_model_translates_every_sentence_of_the_question(index_setti
     text = translator.translate(question).text.lower()
     assert "bank" in text and "credit" in text and "applicants" in text, text
     assert text.endswith("?"), text
+
+
+def test_the_acts_terms_for_a_translation_are_the_named_act_and_the_nearest_defined_terms(
+    knowledge: KnowledgeBase,
+) -> None:
+    # kb/translated.py english_terms (measured and left off, GIVE_TERMS): what the translator
+    # would be told, from the index alone — the act named by its alias, then the defined terms
+    # nearest the question in multilingual-e5.
+    searcher = knowledge.view("original").searcher
+    terms = translated.english_terms(searcher, "Qui est le détenteur de données au sens du Data Act ?")
+    assert terms[0] == "Data Act" and "data holder" in terms[1:], terms
+    assert len(terms) == 1 + crosslingual.NEAREST_TERMS
+    assert translated.english_terms(searcher, "Was ist ein Einführer nach der KI-VO?")[0] == "AI Act"
