@@ -46,6 +46,7 @@ def main(model: str, paths: list[str]) -> None:
     config = settings()
     # BENCH_FUSION: the weights of the multilingual ranking fused with the translation's tried.
     weights = [float(w) for w in os.environ.get("BENCH_FUSION", "0,0.5,1").split(",")]
+    crosslingual.FUSION_BY_MODEL = {}  # the weights tried, for every model
     kind = variant()
     translations = load(model, kind)
     terms_of = terms_reader(kind)
