@@ -2,10 +2,10 @@
 the multilingual encoder alone (KB_TRANSLATE=off), the English translation by the local model on
 the English path, and the same items asked in English (`question_en`, the ceiling); hit@1,
 hit@5, MRR@10 and false declines per language, on the index in KB_INDEX_DIR, the acts as first
-published (the sets' gold). Translations come from bench/results/translations-MODEL.jsonl
-(bench/translate.py), so the model does not run here.
+published (the sets' gold). Translations come from bench/results/translations-MODEL[-VARIANT].jsonl
+(bench/translate.py, BENCH_VARIANT as there), so the model does not run here.
 
-    BENCH_FUSION=0,0.5,1 python -m bench.lang_rank MODEL QUESTIONS.jsonl [...]
+    BENCH_FUSION=0,0.5,1 [BENCH_VARIANT=terms] python -m bench.lang_rank MODEL QUESTIONS.jsonl [...]
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from bench.translate import load
+from bench.translate import load, remembered, terms_reader, variant
 from kb.config import settings
 from kb.knowledge import KnowledgeBase
 from kb.search import crosslingual
-from kb.translate import Translation, Translator
+from kb.translate import remembered_key
 
 
 def _score(kb: KnowledgeBase, items: list[dict], field: str) -> dict[str, float]:
@@ -46,15 +46,17 @@ def main(model: str, paths: list[str]) -> None:
     config = settings()
     # BENCH_FUSION: the weights of the multilingual ranking fused with the translation's tried.
     weights = [float(w) for w in os.environ.get("BENCH_FUSION", "0,0.5,1").split(",")]
-    translations = load(model)
-    translator = Translator(model, config.model_cache)
-    for question, text in translations.items():
-        translator._remembered[question] = Translation(text, model, 0.0)  # no model run here
+    crosslingual.FUSION_BY_MODEL = {}  # the weights tried, for every model
+    kind = variant()
+    translations = load(model, kind)
+    terms_of = terms_reader(kind)
+    translator = remembered(model, kind)  # no model run here
     kb = KnowledgeBase.from_settings(config.model_copy(update={"translate": "off"}))
     for path in paths:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
         items = [json.loads(line) for line in lines if line.strip()]
-        missing = [i["question"] for i in items if i["question"] not in translations]
+        keys = [remembered_key(i["question"], terms_of(i["question"])) for i in items]
+        missing = [key for key in keys if key not in translations]
         if missing:
             raise SystemExit(f"{len(missing)} of {path} not translated: run bench.translate {model} {path}")
         by_language: dict[str, list[dict]] = defaultdict(list)

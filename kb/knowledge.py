@@ -176,7 +176,10 @@ class KnowledgeBase:
         def reread(text: str, turns: Sequence[Turn]) -> Query:
             return read(text, view.searcher.lexicon, turns, window)
 
-        return (yield from translated.steps(query, self.translator, reread, history or []))
+        def terms(text: str) -> tuple[str, ...]:
+            return translated.english_terms(view.searcher, text)
+
+        return (yield from translated.steps(query, self.translator, reread, history or [], terms))
 
     def _search(
         self, view: View, query: Query, k: int, docs: list[str] | None, kinds: list[str] | None = None

@@ -16,6 +16,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,23 @@ PROMPT = (
     "Translate this question about EU law into English. Keep article numbers and legal terms. "
     "Output only the translation."
 )
+# The 1.5B model's prompt: the issue's, told to keep "every sentence of it; do not answer it".
+# With the issue's words alone it dropped the sentences before the question ("Ein Unternehmen hat
+# sich unsere Produktdaten … erschlichen … Was können wir verlangen?" became "What can we demand
+# from this company?") or answered it, on 4 of the 55 translated dev questions; told to keep every
+# sentence, hit@1 / hit@5 / MRR there went 0.438 / 0.688 / 0.554 -> 0.479 / 0.729 / 0.590
+# (docs/ranking.md). The 0.5B model keeps PROMPT: given this one it left an Italian question in
+# Italian (tests/test_languages.py), and it was not measured on the sets with it.
+EVERY_SENTENCE = (
+    "Translate this question about EU law into English, every sentence of it; do not answer it. "
+    "Keep article numbers and legal terms. Output only the translation."
+)
+PROMPTS = {"qwen2.5-coder-1.5b-instruct": EVERY_SENTENCE}
+# Said after the prompt when the question comes with the acts' English terms nearest to it
+# (kb/search/crosslingual.py `nearest_terms`): a small model renders "Betreiber", "Einführer" or
+# "Dateninhaber" as everyday English ("operator", left in German, "data controller") that BM25
+# and the definitions do not find; given the acts' own words it uses them where they fit.
+TERMS = "These are terms of the acts; use one where the question means it: {terms}."
 # The longest question of lang.jsonl is 96 words (about 190 tokens in German); a translation
 # longer than this is the model going on, not translating.
 MAX_TOKENS = 256
@@ -127,13 +145,16 @@ class Translator:
         log.info("translation model %s loaded in %.1f s", self.name, time.perf_counter() - started)
         return self._llm
 
-    def translate(self, question: str) -> Translation:
+    def translate(self, question: str, terms: Sequence[str] = ()) -> Translation:
         """`question` in English, greedy (the same question always gets the same translation).
-        Raises TranslationUnavailable (also for a question over LONGEST tokens)."""
+        `terms`: English terms of the acts the model is told to use where the question means
+        them (none: the plain prompt). Raises TranslationUnavailable (also for a question over
+        LONGEST tokens)."""
+        key = remembered_key(question, terms)
         with self._lock:
-            found = self._remembered.get(question)
+            found = self._remembered.get(key)
             if found is not None:
-                self._remembered.move_to_end(question)
+                self._remembered.move_to_end(key)
                 return Translation(found.text, found.model, 0.0)
             llm = self._load()
             size = len(llm.tokenize(question.encode("utf-8"), add_bos=False))
@@ -142,8 +163,10 @@ class Translator:
                     f"the question is too long to translate ({size} tokens; the model reads {LONGEST})"
                 )
             started = time.perf_counter()
+            plain = PROMPTS.get(self.name, PROMPT)
+            prompt = f"{plain} {TERMS.format(terms='; '.join(terms))}" if terms else plain
             out = llm.create_chat_completion(
-                messages=[{"role": "system", "content": PROMPT}, {"role": "user", "content": question}],
+                messages=[{"role": "system", "content": prompt}, {"role": "user", "content": question}],
                 temperature=0.0,
                 top_k=1,
                 max_tokens=MAX_TOKENS,
@@ -151,10 +174,15 @@ class Translator:
             text = clean(out["choices"][0]["message"]["content"] or "")
             result = Translation(text, self.name, round((time.perf_counter() - started) * 1000, 1))
             if text:
-                self._remembered[question] = result
+                self._remembered[key] = result
                 while len(self._remembered) > REMEMBERED:
                     self._remembered.popitem(last=False)
             return result
+
+
+def remembered_key(question: str, terms: Sequence[str] = ()) -> str:
+    """What a translation is remembered by: the question, and the terms it was given."""
+    return question if not terms else question + "\x00" + "\x00".join(terms)
 
 
 _LABEL = re.compile(r"^\s*(?:english\s+)?translation\s*:\s*", re.IGNORECASE)

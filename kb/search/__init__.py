@@ -199,12 +199,13 @@ class Searcher:
         translation embedded as `vector`) fused with the multilingual encoder's ranking of the
         question as asked (kb/search/crosslingual.py `fuse`); `ranked` when there is none."""
         cross, asked = self.crosslingual, query.translated_from
-        if cross is None or asked is None or crosslingual.TRANSLATED_FUSION <= 0:
+        weight = crosslingual.translated_fusion(query.translated_by)
+        if cross is None or asked is None or weight <= 0:
             return ranked
         depth = max(k, crosslingual.FUSED_DEPTH)
         english, _ = self.ranker.rank(query, vector, focus, kinds, depth)
         other, _ = cross.ranker_for(asked).rank(asked, cross.encode(asked), focus, kinds, depth)
-        return crosslingual.fuse(english, other, self.structure, crosslingual.TRANSLATED_FUSION)[:k]
+        return crosslingual.fuse(english, other, self.structure, weight)[:k]
 
     def _is_temporal(self, hit: Hit) -> bool:
         st = self.structure

@@ -47,10 +47,22 @@ TERM_SIMILARITY = 0.925
 # 0.401 at 0.25, 0.271 / 0.479 / 0.383 at 0.5 (the English weight). Kept for act routing only.
 KEYWORD = 0.0
 
+# How many of the acts' defined terms a question to translate is given (kb/translate.py TERMS),
+# nearest first by e5 similarity to the question as asked. On the translated dev questions, of
+# the 64 defined terms their English originals use, the 5 nearest hold 39, the 8 nearest 44, the
+# 12 nearest 50 (a term's definition text embedded instead of its name: 23 at 8).
+NEAREST_TERMS = 8
+
 # The weight of the multilingual encoder's ranking of the question as asked, fused (reciprocal
 # rank, unit level) with the English ranking of its translation (kb/translated.py); 0: the
 # translation alone. Chosen on the translated dev questions (docs/ranking.md).
 TRANSLATED_FUSION = 1.0
+# The weight for the translations of a model where it differs from TRANSLATED_FUSION (chosen on
+# the 0.5B model's). The 1.5B model's translations (told to keep every sentence) on the
+# translated dev questions, hit@1 / hit@5 / MRR@10: at 1 0.479 / 0.729 / 0.590, at 0.5 0.500 /
+# 0.729 / 0.607, at 0.25 0.500 / 0.729 / 0.606, alone 0.500 / 0.812 / 0.636 (that one loses
+# French on lang.jsonl: docs/ranking.md). The 0.5B model's, re-fused offline, lose at 0.5.
+FUSION_BY_MODEL = {"qwen2.5-coder-1.5b-instruct": 0.5}
 # How many units of each ranking the fusion reads: more than the k returned, so that a unit
 # second in one and twelfth in the other still counts twice.
 FUSED_DEPTH = 20
@@ -170,16 +182,30 @@ class Crosslingual:
         quoted = query.quoted
         if not quoted or not self.terms:
             return ()
-        names = list(self.terms)
-        if self._term_vectors is None:
-            self._term_vectors = self.encoder.queries([self.terms[n] for n in names])
+        names, vectors = list(self.terms), self._vectors()
         found = []
         for text in quoted:
-            sims = self._term_vectors @ self.encoder.query(text)
+            sims = vectors @ self.encoder.query(text)
             best = int(np.argmax(sims))
             if sims[best] >= TERM_SIMILARITY:
                 found.append(names[best])
         return tuple(dict.fromkeys(found))
+
+    def nearest_terms(self, text: str, n: int = NEAREST_TERMS) -> tuple[str, ...]:
+        """The `n` defined terms of the view's acts (as written) whose e5 query vectors are
+        nearest `text`'s (a question in any language), nearest first: the words of the acts a
+        translation of it may need. Empty when the acts define none."""
+        if not self.terms or n <= 0:
+            return ()
+        sims = self._vectors() @ self.encoder.query(text)
+        written = list(self.terms.values())
+        return tuple(written[i] for i in np.argsort(-sims, kind="stable")[:n])
+
+    def _vectors(self) -> np.ndarray:
+        """The defined terms' e5 query vectors, in `terms` order, embedded on first use."""
+        if self._term_vectors is None:
+            self._term_vectors = self.encoder.queries(list(self.terms.values()))
+        return self._term_vectors
 
     @classmethod
     def build(
@@ -240,6 +266,11 @@ def _vectors(files: IndexFiles) -> np.ndarray | None:
         return None
     files._multilingual = vectors  # type: ignore[attr-defined]  # shared by every view
     return vectors
+
+
+def translated_fusion(model: str) -> float:
+    """The weight of the multilingual ranking fused with the ranking of `model`'s translation."""
+    return FUSION_BY_MODEL.get(model, TRANSLATED_FUSION)
 
 
 def fuse(english: list[Ranked], asked: list[Ranked], structure: Structure, weight: float) -> list[Ranked]:
