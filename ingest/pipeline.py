@@ -176,7 +176,9 @@ def run(
     )
 
 
-def _read_inputs(settings: Settings, extra_sources: list[Path] | None) -> tuple[
+def _read_inputs(
+    settings: Settings, extra_sources: list[Path] | None
+) -> tuple[
     list[Input], list[tuple[Input, str]], list[Input], list[LocalEntry], list[language_version.Added], str
 ]:
     """The acts to index, the consolidated texts among the added files (with the act of each),

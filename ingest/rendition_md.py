@@ -128,8 +128,13 @@ class _Reader:
                 num = _RECITAL.match(row.group(1)).group(1)  # type: ignore[union-attr]
                 text = clean(row.group(2))
                 self.act.units.append(
-                    Unit(kind="recital", id=f"rct_{num}", num=num, anchor=f"rct_{num}",
-                         blocks=[Block(kind="text", num=None, text=text)])
+                    Unit(
+                        kind="recital",
+                        id=f"rct_{num}",
+                        num=num,
+                        anchor=f"rct_{num}",
+                        blocks=[Block(kind="text", num=None, text=text)],
+                    )
                 )
             elif self.unit is not None and self.unit.kind == "article":
                 self._body(line)

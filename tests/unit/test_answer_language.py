@@ -90,7 +90,6 @@ def test_the_answer_is_rebuilt_with_its_markers_and_says_what_stayed_in_english(
     assert answer.answer_translated_by is None and not any("maschinell" in n for n in answer.notices)
 
 
-
 def test_a_translation_that_drops_a_not_changes_a_figure_or_stays_english_is_not_shown() -> None:
     masked = "Providers shall not keep the logs for more than six months."
     assert faithful("Anbieter müssen die Protokolle sechs Monate aufbewahren.", masked, [], "de") is None
