@@ -244,6 +244,50 @@ def test_a_translated_question_finds_the_article(
 @pytest.mark.parametrize(
     ("question", "doc", "pinpoint"),
     [
+        (
+            "Muss ein Anbieter eines Hochrisiko-KI-Systems ein Qualitätsmanagementsystem einrichten?",
+            "ai-act",
+            "17(1)",
+        ),
+        (
+            "Welche Kündigungsfrist gilt höchstens für einen Kunden, der seinen Datenverarbeitungsdienst "
+            "wechseln will?",
+            "data-act",
+            "25(2)(a)",
+        ),
+        (
+            "Le déployeur d'un système de reconnaissance des émotions doit-il informer les personnes "
+            "exposées ?",
+            "ai-act",
+            "50(3)",
+        ),
+        (
+            "Le fabricant d'un produit connecté doit-il informer l'utilisateur des données que le produit "
+            "génère avant l'achat ?",
+            "data-act",
+            "3(2)",
+        ),
+        ("Gli utilizzatori di sistemi di IA che generano deep fake devono dichiararlo?", "ai-act", "50(4)"),
+        (
+            "I prodotti connessi devono essere progettati in modo che i dati siano accessibili all'utente?",
+            "data-act",
+            "3(1)",
+        ),
+    ],
+)
+def test_a_translated_question_finds_the_exact_pinpoint_in_either_act(
+    translating: KnowledgeBase, question: str, doc: str, pinpoint: str
+) -> None:
+    # German, French and Italian, one question on each act: the paragraph or point that answers,
+    # not only its article, among the first three provisions (the 0.5B model's translations).
+    result = translating.search(question, k=3, version="original")
+    assert result.translation
+    assert (doc, pinpoint) in [(h.doc, h.pinpoint) for h in result.hits], [h.label for h in result.hits]
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "pinpoint"),
+    [
         ("Was genau verbietet Art. 5 Abs. 1 lit. f KI-VO am Arbeitsplatz?", "ai-act", "5(1)(f)"),
         ("Que prévoit l'article 6, paragraphe 2, du RIA pour les systèmes à haut risque ?", "ai-act", "6(2)"),
         ("Wie lange gilt die Kündigungsfrist nach Art. 25 Abs. 2 Datenverordnung?", "data-act", "25(2)"),
