@@ -34,6 +34,24 @@ def test_an_answer_leads_with_the_provision_its_rule_and_its_exception(knowledge
 @pytest.mark.parametrize(
     "question",
     [
+        "Can we use emotion recognition on our employees?",
+        "We want to use webcam-based emotion detection on employees during video calls. Is that allowed?",
+    ],
+)
+def test_the_answer_leads_with_the_point_that_answers_not_a_sibling_sharing_its_words(
+    knowledge: KnowledgeBase, question: str
+) -> None:
+    # Points (d) to (f) of Article 5(1) open with the same formula; scored with it, (e) on facial
+    # recognition databases came first for these wordings (kb/answer.py `distinctive`).
+    answer = knowledge.ask(question)
+    lead = answer.sentences[0]
+    assert lead.lead and answer.citations[lead.citation - 1].unit == "art_5"
+    assert lead.text.startswith("AI Act, Article 5(1)(f)"), lead.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "Can we use emotion recognition on our staff?",
         "How much notice must a cloud provider give before switching?",
         "What are the fines for prohibited AI practices?",
